@@ -19,7 +19,7 @@ public sealed class MinidumpBuilder
     private int _length = MinidumpHeader.Size;
     private readonly List<DirectoryEntry> _directory = [];
     private readonly List<MemoryRange> _listed = [];
-    private readonly List<(uint Site, int Range)> _listedRvaSites = [];
+    private readonly List<(uint Site, int Range, ulong Offset)> _listedRvaSites = [];
     private List<MemoryRange> _bulk = [];
     private uint _memory64BaseSite;
 
@@ -104,7 +104,7 @@ public sealed class MinidumpBuilder
     }
 
     /// <summary>Has the u32 at metadata offset <paramref name="site"/> receive the file RVA of a listed range once it is known.</summary>
-    public void PatchListedMemoryRva(uint site, int listedIndex) => _listedRvaSites.Add((site, listedIndex));
+    public void PatchListedMemoryRva(uint site, int listedIndex, ulong offsetWithin = 0) => _listedRvaSites.Add((site, listedIndex, offsetWithin));
 
     /// <summary>Adds the MemoryList stream describing every listed range.</summary>
     public void AddMemoryListStream()
@@ -157,8 +157,8 @@ public sealed class MinidumpBuilder
         }
         if (offset > uint.MaxValue)
             throw new InvalidOperationException("MemoryList data would lie beyond 4 GiB; put large ranges in Memory64List");
-        foreach (var (site, range) in _listedRvaSites)
-            BinaryPrimitives.WriteUInt32LittleEndian(_meta.AsSpan((int)site), (uint)listedRvas[range]);
+        foreach (var (site, range, within) in _listedRvaSites)
+            BinaryPrimitives.WriteUInt32LittleEndian(_meta.AsSpan((int)site), (uint)(listedRvas[range] + within));
         ulong bulkBase = offset;
         if (_bulk.Count > 0)
             BinaryPrimitives.WriteUInt64LittleEndian(_meta.AsSpan((int)_memory64BaseSite), bulkBase);

@@ -1,0 +1,6 @@
+namespace OpenWer.Capture.Live;
+
+/// <summary>What to capture of a live process beyond the always-read state.</summary>
+/// <param name="RequestingThreadId">The thread the dump is taken for (the exception thread of a requested dump); null: the main thread.</param>
+/// <param name="WithAvxState">Also read the XSAVE area for the upper halves of YMM registers.</param>
+public sealed record LiveCaptureOptions(int? RequestingThreadId = null, bool WithAvxState = false);

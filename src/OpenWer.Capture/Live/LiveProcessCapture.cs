@@ -1,0 +1,149 @@
+using System.Runtime.InteropServices;
+using OpenWer.Capture.Proc;
+using OpenWer.Capture.Snapshot;
+
+namespace OpenWer.Capture.Live;
+
+/// <summary>
+/// A snapshot of a live process, taken with every thread stopped; the process stays stopped, so that memory read
+/// later matches the registers, until this is disposed.
+/// </summary>
+public sealed class LiveProcessCapture : IDisposable
+{
+    private readonly PtraceThread _ptrace;
+    private readonly TracedProcess _traced;
+    private readonly ProcessMemory _memory;
+
+    public ProcessSnapshot Snapshot { get; }
+
+    private LiveProcessCapture(PtraceThread ptrace, TracedProcess traced, ProcessMemory memory, ProcessSnapshot snapshot)
+    {
+        _ptrace = ptrace;
+        _traced = traced;
+        _memory = memory;
+        Snapshot = snapshot;
+    }
+
+    public static LiveProcessCapture Capture(int pid, LiveCaptureOptions options)
+    {
+        var ptrace = new PtraceThread();
+        TracedProcess? traced = null;
+        ProcessMemory? memory = null;
+        try
+        {
+            traced = TracedProcess.Attach(pid, ptrace);
+            memory = new ProcessMemory(pid);
+            var snapshot = Read(pid, traced, memory, options);
+            return new LiveProcessCapture(ptrace, traced, memory, snapshot);
+        }
+        catch
+        {
+            memory?.Dispose();
+            traced?.Dispose();
+            ptrace.Dispose();
+            throw;
+        }
+    }
+
+    private static ProcessSnapshot Read(int pid, TracedProcess traced, ProcessMemory memory, LiveCaptureOptions options)
+    {
+        string proc = $"/proc/{pid}";
+        var threads = new List<ThreadSnapshot>();
+        bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+        foreach (int tid in traced.ThreadIds)
+        {
+            string task = $"{proc}/task/{tid}";
+            var times = ReadTimes(task);
+            string name = ProcFiles.ReadText($"{task}/comm").TrimEnd('\n');
+            if (arm64)
+            {
+                if (traced.ReadArm64(tid) is { } a)
+                    threads.Add(new ThreadSnapshot(tid, name, null, a.Context, a.Tpidr, times));
+            }
+            else if (traced.ReadAmd64(tid, options.WithAvxState) is { } x)
+            {
+                threads.Add(new ThreadSnapshot(tid, name, x.Context, null, x.FsBase, times));
+            }
+        }
+        if (threads.Count == 0)
+            throw new ProcessExitedException(pid);
+
+        var files = new ProcessFiles(
+            ProcFiles.ReadBytes($"{proc}/status"), ProcFiles.ReadBytes($"{proc}/cmdline"), ProcFiles.ReadBytes($"{proc}/environ"),
+            ProcFiles.ReadBytes($"{proc}/auxv"), ProcFiles.ReadBytes($"{proc}/maps"), ProcFiles.ReadBytes("/proc/cpuinfo"),
+            File.Exists("/etc/lsb-release") ? ProcFiles.ReadBytes("/etc/lsb-release") : ProcFiles.ReadBytes("/etc/os-release"));
+        if (files.Maps.Length == 0)
+            throw new ProcessExitedException(pid);
+        var mappings = ProcMaps.Parse(System.Text.Encoding.UTF8.GetString(files.Maps));
+        var modules = ModuleScanner.Scan(pid, mappings, memory, files.Auxv);
+        string exe = ReadLink($"{proc}/exe") ?? modules.FirstOrDefault()?.Path ?? "";
+
+        int requester = options.RequestingThreadId ?? pid;
+        var requesting = threads.FirstOrDefault(t => t.ThreadId == requester)
+            ?? throw new CaptureException($"thread {requester} is not a thread of process {pid} (its threads: {string.Join(", ", threads.Select(t => t.ThreadId))})");
+        var exception = new ExceptionSnapshot(requesting.ThreadId, ExceptionSnapshot.DumpRequested, 0, requesting.InstructionPointer, []);
+
+        return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, SystemFactsReader.Read(),
+            ReadTimes(proc), exception, memory);
+    }
+
+    private static ThreadTimes ReadTimes(string dir)
+    {
+        try
+        {
+            var stat = ProcStat.Parse(ProcFiles.ReadText($"{dir}/stat"));
+            ulong affinity = ProcFiles.ParseCpuMask(ProcFiles.StatusValue(ProcFiles.ReadText($"{dir}/status"), "Cpus_allowed"));
+            return new ThreadTimes(stat.UserTicks, stat.SystemTicks, stat.StartTicks, affinity);
+        }
+        catch (FormatException)
+        {
+            return default;
+        }
+    }
+
+    private static List<OpenHandle> ReadHandles(string proc)
+    {
+        var handles = new List<OpenHandle>();
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries($"{proc}/fd"))
+            {
+                if (!int.TryParse(Path.GetFileName(entry), out int fd) || ReadLink(entry) is not { } target)
+                    continue;
+                string type = target switch
+                {
+                    _ when target.StartsWith("socket:", StringComparison.Ordinal) => "Socket",
+                    _ when target.StartsWith("pipe:", StringComparison.Ordinal) => "Pipe",
+                    _ when target.StartsWith("anon_inode:", StringComparison.Ordinal) => "AnonInode",
+                    _ when target.StartsWith("/dev/", StringComparison.Ordinal) => "Device",
+                    _ => "File",
+                };
+                handles.Add(new OpenHandle(fd, type, target));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No fd list (the process exited or hides it): the dump goes on without handles.
+        }
+        return [.. handles.OrderBy(h => h.Descriptor)];
+    }
+
+    private static string? ReadLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _memory.Dispose();
+        _traced.Dispose();
+        _ptrace.Dispose();
+    }
+}

@@ -1,0 +1,138 @@
+using Microsoft.Win32.SafeHandles;
+using OpenWer.Capture.Elf;
+using OpenWer.Capture.Snapshot;
+using OpenWer.Format.Writing;
+
+namespace OpenWer.Capture.Live;
+
+/// <summary>
+/// Finds the loaded images of a process from its mappings: each ELF file mapped from offset 0 (headers read from
+/// the mapped file itself through /proc/PID/map_files, so a deleted or replaced file still identifies), the vDSO
+/// (read from memory, named linux-gate.so as Breakpad does), and PE files the .NET runtime mapped. The module
+/// holding AT_ENTRY, the main executable, comes first, as Breakpad and rust-minidump expect.
+/// </summary>
+public static class ModuleScanner
+{
+    private const ulong AT_ENTRY = 9, AT_SYSINFO_EHDR = 33;
+
+    public static List<ModuleSnapshot> Scan(int pid, IReadOnlyList<Mapping> mappings, IMemorySource memory, byte[] auxv)
+    {
+        var aux = ParseAuxv(auxv);
+        ulong entry = aux.GetValueOrDefault(AT_ENTRY);
+        ulong vdso = aux.GetValueOrDefault(AT_SYSINFO_EHDR);
+        var modules = new List<ModuleSnapshot>();
+        var header = new byte[4096];
+        foreach (var m in mappings)
+        {
+            if (m.Path == "[vdso]" || (vdso != 0 && m.Start == vdso && m.Path.Length == 0))
+            {
+                if (Vdso(m, memory) is { } v)
+                    modules.Add(v);
+                continue;
+            }
+            if (m.Offset != 0 || !m.IsFileBacked || !m.Read || m.Path.StartsWith("/memfd:", StringComparison.Ordinal))
+                continue;
+            int n = memory.Read(m.Start, header);
+            if (n < 64)
+                continue;
+            if (ElfImage.HasElfMagic(header))
+            {
+                if (Elf(pid, m, mappings) is { } e)
+                    modules.Add(e);
+            }
+            else if (PortableExecutableHeader.TryParse(header.AsSpan(0, n)) is { } pe)
+            {
+                modules.Add(Pe(m, mappings, pe));
+            }
+        }
+        int main = modules.FindIndex(mod => entry >= mod.Base && entry < mod.Base + mod.Size);
+        if (main > 0)
+        {
+            var exe = modules[main];
+            modules.RemoveAt(main);
+            modules.Insert(0, exe);
+        }
+        return modules;
+    }
+
+    public static Dictionary<ulong, ulong> ParseAuxv(byte[] auxv)
+    {
+        var result = new Dictionary<ulong, ulong>();
+        for (int i = 0; i + 16 <= auxv.Length; i += 16)
+        {
+            ulong type = BitConverter.ToUInt64(auxv, i);
+            if (type == 0) break;
+            result[type] = BitConverter.ToUInt64(auxv, i + 8);
+        }
+        return result;
+    }
+
+    private static string CleanPath(string path) =>
+        path.EndsWith(" (deleted)", StringComparison.Ordinal) ? path[..^" (deleted)".Length] : path;
+
+    private static ModuleSnapshot? Elf(int pid, Mapping first, IReadOnlyList<Mapping> mappings)
+    {
+        SafeFileHandle? file = null;
+        try
+        {
+            file = TryOpen($"/proc/{pid}/map_files/{first.Start:x}-{first.End:x}") ?? TryOpen($"/proc/{pid}/root{CleanPath(first.Path)}");
+            ElfImage? image = file is null ? null : ElfImage.TryParse((offset, dest) => RandomAccess.Read(file, dest, offset));
+            string path = CleanPath(first.Path);
+            if (image is null)
+            {
+                // Unreadable file: size the module by its consecutive mappings of the same file.
+                ulong end = first.End;
+                foreach (var m in mappings)
+                    if (m.Start == end && m.Inode == first.Inode && m.Device == first.Device) end = m.End;
+                return new ModuleSnapshot(path, path, first.Start, end - first.Start, null, ModuleKind.Elf, 0, []);
+            }
+            ulong bias = first.Start - image.MinLoadAddress;
+            var segments = image.ProgramHeaders.Where(p => p.Type == ElfImage.PT_LOAD)
+                .Select(p => new ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
+                    (p.Flags & ElfImage.PF_W) != 0, (p.Flags & ElfImage.PF_X) != 0))
+                .ToList();
+            // Breakpad's naming: the full path, with the file name replaced by DT_SONAME when there is one.
+            string name = image.SoName is { Length: > 0 } so ? Path.Combine(Path.GetDirectoryName(path) ?? "/", so) : path;
+            return new ModuleSnapshot(path, name, first.Start, image.MaxLoadEnd - image.MinLoadAddress, image.BuildId, ModuleKind.Elf, 0, segments);
+        }
+        finally
+        {
+            file?.Dispose();
+        }
+    }
+
+    private static ModuleSnapshot? Vdso(Mapping m, IMemorySource memory)
+    {
+        var bytes = new byte[m.Size];
+        if (memory.Read(m.Start, bytes) < 64)
+            return null;
+        var image = ElfImage.TryParse(bytes);
+        ulong bias = m.Start - (image?.MinLoadAddress ?? 0);
+        var segments = image?.ProgramHeaders.Where(p => p.Type == ElfImage.PT_LOAD)
+            .Select(p => new ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
+                (p.Flags & ElfImage.PF_W) != 0, (p.Flags & ElfImage.PF_X) != 0)).ToList() ?? [];
+        return new ModuleSnapshot("linux-gate.so", "linux-gate.so", m.Start, m.Size, image?.BuildId, ModuleKind.Vdso, 0, segments);
+    }
+
+    private static ModuleSnapshot Pe(Mapping first, IReadOnlyList<Mapping> mappings, PortableExecutableHeader pe)
+    {
+        ulong end = first.End;
+        foreach (var m in mappings)
+            if (m.Start == end && m.Inode == first.Inode && m.Device == first.Device) end = m.End;
+        ulong size = Math.Max(end - first.Start, ((ulong)pe.SizeOfImage + 0xFFF) & ~0xFFFUL);
+        string path = CleanPath(first.Path);
+        return new ModuleSnapshot(path, path, first.Start, size, null, ModuleKind.PortableExecutable, pe.TimeDateStamp, []);
+    }
+
+    private static SafeFileHandle? TryOpen(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Runtime.InteropServices;
+using OpenWer.Capture.Native;
+using OpenWer.Capture.Proc;
+
+namespace OpenWer.Capture.Live;
+
+/// <summary>
+/// Every thread of a process stopped under ptrace (PTRACE_SEIZE + PTRACE_INTERRUPT, so the process sees no
+/// SIGSTOP), and detached on dispose with any signal that arrived meanwhile passed back, so it runs on unharmed.
+/// The task list is read again until no new thread appears: threads created during the attach are caught too.
+/// </summary>
+public sealed class TracedProcess : IDisposable
+{
+    private readonly PtraceThread _ptrace;
+    private readonly Dictionary<int, int> _pendingSignals = [];
+    private readonly List<int> _threads = [];
+
+    public int ProcessId { get; }
+    public IReadOnlyList<int> ThreadIds => _threads;
+
+    private TracedProcess(int pid, PtraceThread ptrace)
+    {
+        ProcessId = pid;
+        _ptrace = ptrace;
+    }
+
+    public static TracedProcess Attach(int pid, PtraceThread ptrace)
+    {
+        if (pid <= 0 || !Directory.Exists($"/proc/{pid}"))
+            throw new ProcessNotFoundException(pid);
+        if (pid == Environment.ProcessId)
+            throw new CaptureException("a process cannot ptrace itself: dump it from another process (the report API starts a helper for this)");
+        var traced = new TracedProcess(pid, ptrace);
+        try
+        {
+            ptrace.Invoke(traced.StopAllThreads);
+            return traced;
+        }
+        catch
+        {
+            traced.Dispose();
+            throw;
+        }
+    }
+
+    private void StopAllThreads()
+    {
+        var seen = new HashSet<int>();
+        while (true)
+        {
+            var fresh = ListTasks().Where(seen.Add).ToList();
+            if (fresh.Count == 0)
+                break;
+            var seized = new List<int>();
+            foreach (int tid in fresh)
+            {
+                if (LinuxApi.Ptrace(LinuxApi.PTRACE_SEIZE, tid, 0, 0) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LinuxApi.ESRCH)
+                        continue; // the thread exited after it was listed
+                    if (errno == LinuxApi.EPERM)
+                        throw new PtraceDeniedException(PtraceDenial.Explain(ProcessId));
+                    throw new CaptureException($"PTRACE_SEIZE of thread {tid} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
+                _threads.Add(tid);
+                seized.Add(tid);
+                LinuxApi.Ptrace(LinuxApi.PTRACE_INTERRUPT, tid, 0, 0);
+            }
+            foreach (int tid in seized)
+                WaitForStop(tid);
+        }
+        if (_threads.Count == 0)
+            throw new ProcessExitedException(ProcessId);
+    }
+
+    private List<int> ListTasks()
+    {
+        try
+        {
+            return Directory.EnumerateDirectories($"/proc/{ProcessId}/task")
+                .Select(d => int.TryParse(Path.GetFileName(d), out int t) ? t : 0).Where(t => t > 0).Order().ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new ProcessExitedException(ProcessId);
+        }
+    }
+
+    private void WaitForStop(int tid)
+    {
+        while (true)
+        {
+            int r = LinuxApi.WaitPid(tid, out int status, LinuxApi.WALL);
+            if (r < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LinuxApi.EINTR)
+                    continue;
+                _threads.Remove(tid); // ECHILD: gone
+                return;
+            }
+            if ((status & 0x7f) == 0 || ((status & 0x7f) != 0x7f))
+            {
+                _threads.Remove(tid); // exited or killed while we attached
+                return;
+            }
+            int signal = (status >> 8) & 0xff;
+            int evt = status >> 16;
+            if (evt != LinuxApi.PTRACE_EVENT_STOP && signal != 0)
+                _pendingSignals[tid] = signal; // a signal-delivery-stop: give the signal back at detach
+            return;
+        }
+    }
+
+    /// <summary>Reads a stopped thread's registers, or null if it exited since the attach.</summary>
+    public (Format.Contexts.ContextAmd64 Context, ulong FsBase)? ReadAmd64(int tid, bool withXState) =>
+        _ptrace.Invoke<(Format.Contexts.ContextAmd64, ulong)?>(() =>
+        {
+            try { return ThreadRegisters.ReadAmd64(tid, withXState); }
+            catch (ThreadVanishedException) { return null; }
+        });
+
+    public (Format.Contexts.ContextArm64 Context, ulong Tpidr)? ReadArm64(int tid) =>
+        _ptrace.Invoke<(Format.Contexts.ContextArm64, ulong)?>(() =>
+        {
+            try { return ThreadRegisters.ReadArm64(tid); }
+            catch (ThreadVanishedException) { return null; }
+        });
+
+    public void Dispose()
+    {
+        if (_threads.Count == 0)
+            return;
+        _ptrace.Invoke(() =>
+        {
+            foreach (int tid in _threads)
+                LinuxApi.Ptrace(LinuxApi.PTRACE_DETACH, tid, 0, _pendingSignals.GetValueOrDefault(tid));
+        });
+        _threads.Clear();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace OpenWer.Capture.Native;
+
+/// <summary>The libc calls capture needs. ptrace is called only from <see cref="Live.PtraceThread"/>.</summary>
+internal static partial class LinuxApi
+{
+    public const int PTRACE_PEEKUSER = 3;
+    public const int PTRACE_GETREGS = 12;
+    public const int PTRACE_GETFPREGS = 14;
+    public const int PTRACE_DETACH = 17;
+    public const int PTRACE_GETREGSET = 0x4204;
+    public const int PTRACE_SEIZE = 0x4206;
+    public const int PTRACE_INTERRUPT = 0x4207;
+    public const int PTRACE_EVENT_STOP = 128;
+
+    public const int NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_X86_XSTATE = 0x202, NT_ARM_TLS = 0x401;
+
+    public const int WALL = 0x40000000;
+    public const int EPERM = 1, ESRCH = 3, EINTR = 4, EFAULT = 14, EIO = 5, ENOSYS = 38, ECHILD = 10;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public nint Base;
+        public nuint Length;
+    }
+
+    // glibc's ptrace is variadic; every argument here is an integer or pointer, which the x86_64 and
+    // aarch64 Linux ABIs pass alike for variadic and fixed calls.
+    [LibraryImport("libc", EntryPoint = "ptrace", SetLastError = true)]
+    public static partial nint Ptrace(nint request, int pid, nint addr, nint data);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, out int status, int options);
+
+    [LibraryImport("libc", EntryPoint = "process_vm_readv", SetLastError = true)]
+    public static unsafe partial nint ProcessVmReadv(int pid, IoVec* local, nuint localCount, IoVec* remote, nuint remoteCount, nuint flags);
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    public static partial nint SysConf(int name);
+
+    public const int SC_CLK_TCK = 2;
+}

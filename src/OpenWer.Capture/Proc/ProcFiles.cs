@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace OpenWer.Capture.Proc;
+
+/// <summary>Small reads from /proc and /etc. /proc files report size 0, so they are read to the end.</summary>
+public static class ProcFiles
+{
+    public static byte[] ReadBytes(string path, int limit = 16 << 20)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int n;
+            while ((n = stream.Read(chunk)) > 0 && buffer.Length < limit)
+                buffer.Write(chunk, 0, n);
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    public static string ReadText(string path) => System.Text.Encoding.UTF8.GetString(ReadBytes(path));
+
+    /// <summary>A "Key:\tvalue" line of a status file, or null.</summary>
+    public static string? StatusValue(string status, string key)
+    {
+        foreach (var line in status.Split('\n'))
+        {
+            if (line.StartsWith(key, StringComparison.Ordinal) && line.Length > key.Length && line[key.Length] == ':')
+                return line[(key.Length + 1)..].Trim();
+        }
+        return null;
+    }
+
+    /// <summary>The low 64 bits of a "Cpus_allowed" mask ("ff,ffffffff" groups of 32 bits).</summary>
+    public static ulong ParseCpuMask(string? mask)
+    {
+        if (string.IsNullOrEmpty(mask))
+            return 0;
+        var groups = mask.Split(',');
+        ulong value = 0;
+        for (int i = 0; i < Math.Min(2, groups.Length); i++)
+            value |= (ulong)uint.Parse(groups[^(i + 1)], NumberStyles.HexNumber, CultureInfo.InvariantCulture) << (32 * i);
+        return value;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using OpenWer.Capture.Snapshot;
+using OpenWer.Format;
+using OpenWer.Format.Writing;
+
+namespace OpenWer.Dumps.Selection;
+
+/// <summary>
+/// Turns MINIDUMP_TYPE flags into a selection from a snapshot. Every bit's Linux meaning is documented in
+/// docs/minidump-type-flags.md; this file is that table in code.
+/// </summary>
+public static class DumpSelector
+{
+    /// <summary>The red zone below the stack pointer (x86_64 SysV: 128 bytes) holds live data of a leaf function.</summary>
+    private const ulong RedZone = 128;
+    /// <summary>A cap per thread stack, for a corrupt stack pointer or an unusual huge stack.</summary>
+    private const ulong MaxStack = 8 << 20;
+    /// <summary>WithIndirectlyReferencedMemory: bytes kept around each pointer found on a stack, and the most pointers followed.</summary>
+    private const ulong IndirectBefore = 256, IndirectAfter = 768;
+    private const int MaxIndirectPointers = 4096;
+    private const ulong Page = 4096;
+
+    public static DumpSelection Select(ProcessSnapshot snapshot, MinidumpType flags, int? onlyThreadId = null)
+    {
+        bool Has(MinidumpType f) => (flags & f) == f;
+
+        var threads = onlyThreadId is int only
+            ? snapshot.Threads.Where(t => t.ThreadId == only).ToList()
+            : [.. snapshot.Threads];
+        if (threads.Count == 0)
+            throw new ArgumentException($"thread {onlyThreadId} is not in the snapshot", nameof(onlyThreadId));
+
+        var stacks = new Dictionary<int, MemoryRange>();
+        foreach (var t in threads)
+        {
+            var sp = t.StackPointer;
+            if (snapshot.FindMapping(sp) is { Read: true } m)
+            {
+                ulong start = Math.Max(m.Start, (sp - Math.Min(sp, RedZone)) & ~15UL);
+                ulong end = Math.Min(m.End, start + MaxStack);
+                stacks[t.ThreadId] = new MemoryRange(start, end - start);
+            }
+        }
+
+        var stackWords = ReadStackWords(snapshot, stacks.Values,
+            Has(MinidumpType.ScanMemory) || Has(MinidumpType.WithIndirectlyReferencedMemory));
+
+        var modules = snapshot.Modules.ToList();
+        if (Has(MinidumpType.ScanMemory))
+        {
+            // Keep the modules a stack word or a thread's instruction pointer refers to, and the main executable.
+            var referenced = stackWords.Concat(threads.Select(t => t.InstructionPointer)).ToList();
+            modules = modules.Where((m, i) => i == 0 || referenced.Any(p => p >= m.Base && p - m.Base < m.Size)).ToList();
+        }
+
+        var small = new RangeSet();
+        foreach (var s in stacks.Values)
+            small.Add(s);
+        if (Has(MinidumpType.WithDataSegs))
+            foreach (var seg in modules.SelectMany(m => m.Segments).Where(s => s.Write))
+                small.Add(seg.Start, seg.End);
+        if (Has(MinidumpType.WithCodeSegs))
+            foreach (var seg in modules.SelectMany(m => m.Segments).Where(s => s.Execute))
+                small.Add(seg.Start, seg.End);
+        if (Has(MinidumpType.WithModuleHeaders))
+            foreach (var m in modules)
+                small.Add(m.Base, m.Base + Page);
+        if (Has(MinidumpType.WithProcessThreadData))
+        {
+            // x86_64 variant II TLS: the static TLS blocks lie just below the thread pointer, the TCB at it.
+            foreach (var t in threads.Where(t => t.ThreadPointer != 0))
+                small.Add((t.ThreadPointer & ~(Page - 1)) - Page, (t.ThreadPointer & ~(Page - 1)) + 2 * Page);
+        }
+        if (Has(MinidumpType.WithIndirectlyReferencedMemory))
+        {
+            int followed = 0;
+            foreach (ulong p in stackWords)
+            {
+                if (followed >= MaxIndirectPointers)
+                    break;
+                if (snapshot.FindMapping(p) is not { Read: true } m || m.IsUnreadableSpecial || stacks.Values.Any(s => s.Contains(p)))
+                    continue;
+                if (modules.Any(mod => p >= mod.Base && p - mod.Base < mod.Size && mod.Segments.Any(s => s.Execute && p >= s.Start && p < s.End)))
+                    continue; // a return address, not data
+                small.Add(Math.Max(m.Start, p - Math.Min(p, IndirectBefore)), Math.Min(m.End, p + IndirectAfter));
+                followed++;
+            }
+        }
+
+        var readable = snapshot.Mappings.Where(m => m.Read && !m.IsUnreadableSpecial).ToList();
+        var listed = Clip(small.ToList(), readable);
+
+        var bulkSet = new RangeSet();
+        bool bulk = false;
+        foreach (var m in readable)
+        {
+            bool take = Has(MinidumpType.WithFullMemory)
+                || (Has(MinidumpType.WithPrivateReadWriteMemory) && m.Write && m.IsAnonymous)
+                || (Has(MinidumpType.WithPrivateWriteCopyMemory) && m.Write && !m.Shared && m.IsFileBacked);
+            if (take)
+            {
+                bulkSet.Add(m.Start, m.End);
+                bulk = true;
+            }
+        }
+        List<MemoryRange> bulkRanges = [];
+        if (bulk)
+        {
+            // The Memory64List is complete: everything listed is in it too (rust-minidump reads only it when present),
+            // and only the stacks stay in MemoryList, where threads refer to them.
+            foreach (var r in listed)
+                bulkSet.Add(r);
+            bulkRanges = Clip(bulkSet.ToList(), readable);
+            var stackSet = new RangeSet();
+            foreach (var s in stacks.Values)
+                stackSet.Add(s);
+            listed = Clip(stackSet.ToList(), readable);
+        }
+
+        return new DumpSelection(flags, threads, stacks, modules, listed, bulkRanges,
+            Has(MinidumpType.FilterMemory), Has(MinidumpType.FilterModulePaths) || Has(MinidumpType.FilterTriage));
+    }
+
+    /// <summary>Intersects ranges with the readable mappings, so no range spans a hole, and splits at mapping boundaries.</summary>
+    private static List<MemoryRange> Clip(List<MemoryRange> ranges, List<Mapping> readable)
+    {
+        var result = new List<MemoryRange>();
+        int j = 0;
+        foreach (var m in readable)
+        {
+            while (j < ranges.Count && ranges[j].End <= m.Start)
+                j++;
+            for (int k = j; k < ranges.Count && ranges[k].Start < m.End; k++)
+            {
+                ulong s = Math.Max(ranges[k].Start, m.Start), e = Math.Min(ranges[k].End, m.End);
+                if (e > s)
+                    result.Add(new MemoryRange(s, e - s));
+            }
+        }
+        // Merge pieces that touch (adjacent mappings) to keep the lists short.
+        var merged = new List<MemoryRange>();
+        foreach (var r in result)
+        {
+            if (merged.Count > 0 && merged[^1].End == r.Start)
+                merged[^1] = new MemoryRange(merged[^1].Start, merged[^1].Size + r.Size);
+            else
+                merged.Add(r);
+        }
+        return merged;
+    }
+
+    private static List<ulong> ReadStackWords(ProcessSnapshot snapshot, IEnumerable<MemoryRange> stacks, bool needed)
+    {
+        var words = new List<ulong>();
+        if (!needed)
+            return words;
+        foreach (var s in stacks)
+        {
+            var bytes = new byte[s.Size];
+            int n = snapshot.Memory.Read(s.Start, bytes);
+            for (int i = 0; i + 8 <= n; i += 8)
+            {
+                ulong w = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i));
+                if (w >= 0x10000)
+                    words.Add(w);
+            }
+        }
+        return words;
+    }
+}
