@@ -74,7 +74,8 @@ public sealed class LiveProcessCapture : IDisposable
             File.Exists("/etc/lsb-release") ? ProcFiles.ReadBytes("/etc/lsb-release") : ProcFiles.ReadBytes("/etc/os-release"));
         if (files.Maps.Length == 0)
             throw new ProcessExitedException(pid);
-        var mappings = ProcMaps.Parse(System.Text.Encoding.UTF8.GetString(files.Maps));
+        var mappings = ProcMaps.Parse(System.Text.Encoding.UTF8.GetString(files.Maps))
+            .Select(m => m.IsFileBacked && !m.IsAnonymous && !m.Path.StartsWith("/dev/", StringComparison.Ordinal) ? m with { FileSize = MappedFileSize(pid, m) } : m).ToList();
         var modules = ModuleScanner.Scan(pid, mappings, memory, files.Auxv);
         string exe = ReadLink($"{proc}/exe") ?? modules.FirstOrDefault()?.Path ?? "";
 
@@ -85,6 +86,21 @@ public sealed class LiveProcessCapture : IDisposable
 
         return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, SystemFactsReader.Read(),
             ReadTimes(proc), exception, memory);
+    }
+
+    /// <summary>The size of the file behind a mapping, through map_files (the mapped file itself, even if deleted or replaced).</summary>
+    private static ulong? MappedFileSize(int pid, Mapping m)
+    {
+        try
+        {
+            // Opening the map_files link opens the mapped file itself, not whatever now has its name.
+            using var file = File.OpenHandle($"/proc/{pid}/map_files/{m.Start:x}-{m.End:x}", FileMode.Open, FileAccess.Read);
+            return (ulong)RandomAccess.GetLength(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static ThreadTimes ReadTimes(string dir)

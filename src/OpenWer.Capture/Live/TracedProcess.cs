@@ -87,11 +87,17 @@ public sealed class TracedProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until a seized thread is in its ptrace stop. Polls with WNOHANG instead of blocking: when the target is
+    /// our own child, another thread of this process (the .NET runtime's SIGCHLD handler) may reap the stop report
+    /// first, since waitpid reports a traced child's stops to every thread of the tracer's group. /proc then tells.
+    /// </summary>
     private void WaitForStop(int tid)
     {
+        var deadline = Environment.TickCount64 + 5000;
         while (true)
         {
-            int r = LinuxApi.WaitPid(tid, out int status, LinuxApi.WALL);
+            int r = LinuxApi.WaitPid(tid, out int status, LinuxApi.WALL | LinuxApi.WNOHANG);
             if (r < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -100,17 +106,38 @@ public sealed class TracedProcess : IDisposable
                 _threads.Remove(tid); // ECHILD: gone
                 return;
             }
-            if ((status & 0x7f) == 0 || ((status & 0x7f) != 0x7f))
+            if (r == tid)
             {
-                _threads.Remove(tid); // exited or killed while we attached
+                if ((status & 0xff) != 0x7f)
+                {
+                    _threads.Remove(tid); // exited or killed while we attached
+                    return;
+                }
+                int signal = (status >> 8) & 0xff;
+                int evt = status >> 16;
+                if (evt != LinuxApi.PTRACE_EVENT_STOP && signal != 0)
+                    _pendingSignals[tid] = signal; // a signal-delivery-stop: give the signal back at detach
                 return;
             }
-            int signal = (status >> 8) & 0xff;
-            int evt = status >> 16;
-            if (evt != LinuxApi.PTRACE_EVENT_STOP && signal != 0)
-                _pendingSignals[tid] = signal; // a signal-delivery-stop: give the signal back at detach
-            return;
+            char state = ThreadState(tid);
+            if (state == 't')
+                return; // stopped; its report went to another waiter
+            if (state == '\0' || state is 'X' or 'Z')
+            {
+                _threads.Remove(tid);
+                return;
+            }
+            if (Environment.TickCount64 > deadline)
+                throw new CaptureException($"thread {tid} of process {ProcessId} did not stop within 5 s of PTRACE_INTERRUPT (state '{state}')");
+            Thread.Sleep(0);
         }
+    }
+
+    private char ThreadState(int tid)
+    {
+        string stat = ProcFiles.ReadText($"/proc/{ProcessId}/task/{tid}/stat");
+        int close = stat.LastIndexOf(')');
+        return close > 0 && close + 2 < stat.Length ? stat[close + 2] : '\0';
     }
 
     /// <summary>Reads a stopped thread's registers, or null if it exited since the attach.</summary>

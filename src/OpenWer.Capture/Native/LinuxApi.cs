@@ -17,6 +17,7 @@ internal static partial class LinuxApi
     public const int NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_X86_XSTATE = 0x202, NT_ARM_TLS = 0x401;
 
     public const int WALL = 0x40000000;
+    public const int WNOHANG = 1;
     public const int EPERM = 1, ESRCH = 3, EINTR = 4, EFAULT = 14, EIO = 5, ENOSYS = 38, ECHILD = 10;
 
     [StructLayout(LayoutKind.Sequential)]

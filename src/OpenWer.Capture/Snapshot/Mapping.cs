@@ -4,11 +4,20 @@ namespace OpenWer.Capture.Snapshot;
 public sealed record Mapping(ulong Start, ulong End, bool Read, bool Write, bool Execute, bool Shared, ulong Offset,
     string Device, ulong Inode, string Path)
 {
+    /// <summary>For a file-backed mapping, the size of the file behind it when captured; pages past its end cannot be read (SIGBUS).</summary>
+    public ulong? FileSize { get; init; }
+
+    /// <summary>The end of the part that can be read: the mapping, cut at the end of its file for a file-backed one.</summary>
+    public ulong ReadableEnd => FileSize is ulong size && Inode != 0
+        ? Math.Min(End, Start + (size > Offset ? (size - Offset + 0xFFF) & ~0xFFFUL : 0))
+        : End;
+
     public ulong Size => End - Start;
     public bool Contains(ulong address) => address >= Start && address < End;
     public bool IsFileBacked => Inode != 0 && Path.StartsWith('/');
-    /// <summary>No file behind it: [heap], [stack], [anon:...], or nothing; memfd mappings (the .NET runtime's double-mapped code and data) count as anonymous too, as in createdump.</summary>
-    public bool IsAnonymous => Inode == 0 || Path.StartsWith("/memfd:", StringComparison.Ordinal);
+    /// <summary>No file behind it: [heap], [stack], [anon:...], or nothing; shared anonymous memory (/dev/zero, SysV shm) and memfd mappings (the .NET runtime's double-mapped code and data) count as anonymous too, as in createdump.</summary>
+    public bool IsAnonymous => Inode == 0 || Path.StartsWith("/memfd:", StringComparison.Ordinal)
+        || Path.StartsWith("/dev/zero", StringComparison.Ordinal) || Path.StartsWith("/SYSV", StringComparison.Ordinal);
     /// <summary>Kernel-provided pages that process_vm_readv cannot read.</summary>
     public bool IsUnreadableSpecial => Path is "[vvar]" or "[vvar_vclock]" or "[vsyscall]";
     public string Permissions => $"{(Read ? 'r' : '-')}{(Write ? 'w' : '-')}{(Execute ? 'x' : '-')}{(Shared ? 's' : 'p')}";

@@ -87,7 +87,9 @@ public static class DumpSelector
             }
         }
 
-        var readable = snapshot.Mappings.Where(m => m.Read && !m.IsUnreadableSpecial).ToList();
+        // A file-backed mapping is readable up to the end of its file (past it the kernel raises SIGBUS).
+        var readable = snapshot.Mappings.Where(m => m.Read && !m.IsUnreadableSpecial && m.ReadableEnd > m.Start)
+            .Select(m => m.ReadableEnd < m.End ? m with { End = m.ReadableEnd } : m).ToList();
         var listed = Clip(small.ToList(), readable);
 
         var bulkSet = new RangeSet();

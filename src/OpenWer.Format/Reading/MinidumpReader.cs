@@ -26,6 +26,8 @@ public sealed class MinidumpReader : IDisposable
     {
         _file = file;
         FileLength = RandomAccess.GetLength(file);
+        if (FileLength < MinidumpHeader.Size)
+            throw new MinidumpFormatException($"file is {FileLength} bytes, shorter than a minidump header ({MinidumpHeader.Size})");
         Header = MinidumpHeader.Read(ReadAt(0, MinidumpHeader.Size));
         if (Header.NumberOfStreams > 4096)
             throw new MinidumpFormatException($"header claims {Header.NumberOfStreams} streams; refusing more than 4096");

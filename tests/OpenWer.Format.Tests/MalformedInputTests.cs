@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using OpenWer.Format.Reading;
+using OpenWer.Format.Streams;
+using OpenWer.Format.Writing;
+
+namespace OpenWer.Format.Tests;
+
+/// <summary>Files that are cut short or lie: a clear error, never a crash or a huge allocation.</summary>
+public sealed class MalformedInputTests : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"openwer-bad-{Guid.NewGuid():N}.dmp");
+
+    public void Dispose() => File.Delete(_path);
+
+    private byte[] ValidDump()
+    {
+        var b = new MinidumpBuilder();
+        b.AddCountedList(StreamType.ThreadList, [new MinidumpThread(1, 0, 0, 0, 0, default, default)], MinidumpThread.Size, (e, d) => e.Write(d));
+        b.AddStream(StreamType.LinuxMaps, "x"u8);
+        using (var file = File.Create(_path))
+            b.WriteTo(file, new FakeMemory(), MinidumpType.Normal, 0, false);
+        return File.ReadAllBytes(_path);
+    }
+
+    private MinidumpFormatException Fails(byte[] bytes, Action<MinidumpReader>? use = null)
+    {
+        File.WriteAllBytes(_path, bytes);
+        return Assert.Throws<MinidumpFormatException>(() =>
+        {
+            using var r = MinidumpReader.Open(_path);
+            use?.Invoke(r);
+        });
+    }
+
+    [Fact]
+    public void EmptyFile() => Assert.Contains("shorter than a minidump header", Fails([]).Message);
+
+    [Fact]
+    public void NotAMinidump() => Assert.Contains("no MDMP signature", Fails(new byte[64]).Message);
+
+    [Fact]
+    public void TruncatedFile()
+    {
+        var bytes = ValidDump();
+        Assert.Contains("beyond the end of the file", Fails(bytes[..40]).Message);
+    }
+
+    [Fact]
+    public void LyingStreamCount()
+    {
+        var bytes = ValidDump();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 0x7fffffff);
+        Assert.Contains("refusing more than", Fails(bytes).Message);
+    }
+
+    [Fact]
+    public void LyingThreadCount()
+    {
+        var bytes = ValidDump();
+        File.WriteAllBytes(_path, bytes);
+        LocationDescriptor threads;
+        using (var r = MinidumpReader.Open(_path))
+            Assert.True(r.TryFindStream(StreamType.ThreadList, out threads));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan((int)threads.Rva), 1_000_000);
+        Assert.Contains("do not fit", Fails(bytes, r => r.ReadThreads()).Message);
+    }
+
+    [Fact]
+    public void StreamPointingPastTheEnd()
+    {
+        var bytes = ValidDump();
+        var header = MinidumpHeader.Read(bytes);
+        // First directory entry's RVA -> far past the end.
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan((int)header.StreamDirectoryRva + 8), 0x7fff0000);
+        Assert.Contains("beyond the end", Fails(bytes).Message);
+    }
+
+    [Fact]
+    public void ValidDumpStillReads()
+    {
+        File.WriteAllBytes(_path, ValidDump());
+        using var r = MinidumpReader.Open(_path);
+        Assert.Single(r.ReadThreads());
+    }
+}
