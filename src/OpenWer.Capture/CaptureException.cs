@@ -13,3 +13,7 @@ public sealed class PtraceDeniedException(string message) : CaptureException(mes
 /// <summary>The process exited while it was being captured.</summary>
 public sealed class ProcessExitedException(int pid)
     : CaptureException($"process {pid} exited while it was being dumped; no dump was written");
+
+/// <summary>The thread asked for is not a thread of the process.</summary>
+public sealed class ThreadNotFoundException(int tid, int pid, IEnumerable<int> threads)
+    : CaptureException($"thread {tid} is not a thread of process {pid} (its threads: {string.Join(", ", threads)})");

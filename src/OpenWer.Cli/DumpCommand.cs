@@ -73,6 +73,7 @@ public static class DumpCommand
         catch (PtraceDeniedException e) { return Fail(ExitCodes.PermissionDenied, e.Message); }
         catch (ProcessExitedException e) { return Fail(ExitCodes.ProcessExited, e.Message); }
         catch (DumpOutputException e) { return Fail(ExitCodes.OutputError, e.Message); }
+        catch (ThreadNotFoundException e) { return Fail(ExitCodes.Usage, e.Message); }
         catch (UnreadableMemoryException e) { return Fail(ExitCodes.Failure, e.Message); }
         catch (CaptureException e) { return Fail(ExitCodes.Failure, e.Message); }
         catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }

@@ -5,4 +5,12 @@ var root = new RootCommand("OpenWer: Windows Error Reporting's crash-dump collec
 {
     DumpCommand.Create(),
 };
-return root.Parse(args).Invoke();
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+{
+    foreach (var error in parse.Errors)
+        Console.Error.WriteLine($"wer: {error.Message}");
+    Console.Error.WriteLine("wer: see `wer --help`");
+    return OpenWer.Cli.ExitCodes.Usage;
+}
+return parse.Invoke();

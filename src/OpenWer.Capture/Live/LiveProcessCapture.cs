@@ -81,7 +81,7 @@ public sealed class LiveProcessCapture : IDisposable
 
         int requester = options.RequestingThreadId ?? pid;
         var requesting = threads.FirstOrDefault(t => t.ThreadId == requester)
-            ?? throw new CaptureException($"thread {requester} is not a thread of process {pid} (its threads: {string.Join(", ", threads.Select(t => t.ThreadId))})");
+            ?? throw new ThreadNotFoundException(requester, pid, threads.Select(t => t.ThreadId));
         var exception = new ExceptionSnapshot(requesting.ThreadId, ExceptionSnapshot.DumpRequested, 0, requesting.InstructionPointer, []);
 
         return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, SystemFactsReader.Read(),

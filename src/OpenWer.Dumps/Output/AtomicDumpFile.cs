@@ -46,7 +46,7 @@ public static class AtomicDumpFile
             }))
             {
                 result = write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
             }
             if (!overwrite && File.Exists(full))
                 throw new DumpOutputException($"{full} appeared while the dump was written; the dump was not written over it");
