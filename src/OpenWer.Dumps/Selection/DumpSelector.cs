@@ -88,6 +88,16 @@ public static class DumpSelector
         }
 
         // A file-backed mapping is readable up to the end of its file (past it the kernel raises SIGBUS).
+        if (Has(MinidumpType.WithPrivateReadWriteMemory))
+        {
+            // The .NET runtime's data access layer reads type names from the metadata of the mapped assemblies
+            // (PE images); a heap dump is of little use without them, so private-memory dumps carry them.
+            foreach (var m in modules.Where(m => m.Kind == ModuleKind.PortableExecutable))
+                small.Add(m.Base, m.Base + m.Size);
+            foreach (var seg in modules.Where(m => m.Kind == ModuleKind.Elf).SelectMany(m => m.Segments).Where(s => !s.Execute && !s.Write))
+                small.Add(seg.Start, seg.End);
+        }
+
         var readable = snapshot.Mappings.Where(m => m.Read && !m.IsUnreadableSpecial && m.ReadableEnd > m.Start)
             .Select(m => m.ReadableEnd < m.End ? m with { End = m.ReadableEnd } : m).ToList();
         var listed = Clip(small.ToList(), readable);

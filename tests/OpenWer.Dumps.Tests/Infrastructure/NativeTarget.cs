@@ -16,6 +16,13 @@ public sealed class NativeTarget : IDisposable
     public int Pid { get; }
 
     public NativeTarget(int threads = 6, int heapMib = 0)
+        : this(Binary.Value, ["--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--heap-mib", heapMib.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+    {
+    }
+
+    /// <summary>Starts any program that speaks the fixtures' protocol (READY line, ping/PONG), e.g. the managed fixture.</summary>
+    public NativeTarget(string program, IEnumerable<string> arguments)
     {
         // The target is started by a shell, not by us: were it our child, the .NET runtime's SIGCHLD handler would
         // reap its ptrace stops (waitpid reports a traced child's stops to every thread of the tracer) and take
@@ -29,13 +36,11 @@ public sealed class NativeTarget : IDisposable
         psi.ArgumentList.Add("-c");
         // A background job's stdin is /dev/null unless redirected explicitly.
         psi.ArgumentList.Add("exec 3<&0; \"$0\" \"$@\" <&3 3<&- & wait");
-        psi.ArgumentList.Add(Binary.Value);
-        psi.ArgumentList.Add("--threads");
-        psi.ArgumentList.Add(threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("--heap-mib");
-        psi.ArgumentList.Add(heapMib.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(program);
+        foreach (var argument in arguments)
+            psi.ArgumentList.Add(argument);
         _process = Process.Start(psi)!;
-        string line = ReadLine(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException("the target printed nothing");
+        string line = ReadLine(TimeSpan.FromSeconds(60)) ?? throw new InvalidOperationException("the target printed nothing");
         if (!line.StartsWith("READY ", StringComparison.Ordinal))
             throw new InvalidOperationException("unexpected first line from the target: " + line);
         Facts = line[6..].Split(' ').Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);

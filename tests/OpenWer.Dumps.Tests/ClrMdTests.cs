@@ -1,0 +1,64 @@
+using Microsoft.Diagnostics.Runtime;
+using Microsoft.Diagnostics.Runtime.DataReaders.Implementation;
+using OpenWer.Dumps.Tests.Infrastructure;
+
+namespace OpenWer.Dumps.Tests;
+
+/// <summary>ClrMD, the reader behind dotnet-dump and SOS, opens our dumps: modules, threads, memory, and the managed heap.</summary>
+public sealed class ClrMdTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(DumpType.Mini)]
+    [InlineData(DumpType.Heap)]
+    [InlineData(DumpType.Full)]
+    public void OpensNativeDumps(DumpType type)
+    {
+        using var target = new NativeTarget(threads: 5);
+        string path = _dir.File($"{type}.dmp");
+        LiveDumper.Dump(DumpRequest.ForType(target.Pid, type, null, path));
+        var tasks = target.TaskIds();
+        // Where /proc says libc's ELF header is mapped: its offset-0 mapping.
+        ulong libcBase = File.ReadLines($"/proc/{target.Pid}/maps")
+            .Where(l => l.Contains("/libc.so.6", StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2] == "00000000")
+            .Select(l => Convert.ToUInt64(l[..l.IndexOf('-')], 16)).First();
+
+        using var dt = DataTarget.LoadDump(path);
+        Assert.Equal(target.Pid, dt.DataReader.ProcessId);
+        var modules = dt.DataReader.EnumerateModules().ToList();
+        var libc = Assert.Single(modules, m => m.FileName.EndsWith("/libc.so.6", StringComparison.Ordinal));
+        Assert.Equal(libcBase, libc.ImageBase);
+        var threads = Assert.IsAssignableFrom<IThreadReader>(dt.DataReader);
+        Assert.Equal(tasks, threads.EnumerateOSThreadIds().Select(t => (int)t).Order());
+        var stack = new byte[11];
+        Assert.Equal(11, dt.DataReader.Read(target.Address("stack1"), stack));
+        Assert.Equal("STACKMARK-1", System.Text.Encoding.ASCII.GetString(stack));
+        target.AssertAlive();
+    }
+
+    [Theory]
+    [InlineData(DumpType.Heap)]
+    [InlineData(DumpType.Full)]
+    public void HeapDumpOfADotNetProcessShowsItsManagedObjects(DumpType type)
+    {
+        using var target = ManagedFixture.Start(threads: 4);
+        string marker = target.Facts["marker"];
+        string path = _dir.File("managed.dmp");
+        LiveDumper.Dump(DumpRequest.ForType(target.Pid, type, null, path));
+        target.AssertAlive();
+        string dac = Path.Combine(ManagedFixture.RuntimeFolder(target.Pid), "libmscordaccore.so");
+
+        // No symbol server: everything the DAC reads must come from the dump (or files on this machine).
+        using var dt = DataTarget.LoadDump(path, new DataTargetOptions { SymbolPaths = [] });
+        var clr = Assert.Single(dt.ClrVersions);
+        // ClrMD cannot read the ELF build-id from a minidump, so the DAC is named by hand (minidump-format.md 6.4).
+        using var runtime = clr.CreateRuntime(dac, ignoreMismatch: true);
+        Assert.True(runtime.Heap.CanWalkHeap, "the GC heap cannot be walked");
+        var strings = runtime.Heap.EnumerateObjects().Where(o => o.Type?.IsString == true).Select(o => o.AsString()).ToList();
+        Assert.Contains(marker, strings);
+        Assert.Contains(runtime.Threads, t => t.OSThreadId == (uint)target.Pid);
+    }
+}
