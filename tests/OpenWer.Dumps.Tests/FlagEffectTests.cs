@@ -188,6 +188,16 @@ public sealed class FlagEffectTests(TargetFixture fixture) : IClassFixture<Targe
     }
 
     [Fact]
+    public void ThreadNamesAreThoseOfProc()
+    {
+        var r = Dump(MinidumpType.Normal);
+        var names = r.ReadThreadNames();
+        foreach (int tid in _target.TaskIds())
+            Assert.Equal(File.ReadAllText($"/proc/{_target.Pid}/task/{tid}/comm").TrimEnd('\n'), names[(uint)tid]);
+        Assert.Equal("owr-worker", names[(uint)_target.Int("worker1")]);
+    }
+
+    [Fact]
     public void FullMemoryInfoDescribesEveryMapping()
     {
         var (without, with) = Both(MinidumpType.WithFullMemoryInfo);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using OpenWer.Format.Streams;
@@ -14,7 +13,6 @@ namespace OpenWer.Format.Writing;
 /// </summary>
 public sealed class MinidumpBuilder
 {
-    private const int CopyBufferSize = 4 << 20;
     private byte[] _meta = new byte[256 * 1024];
     private int _length = MinidumpHeader.Size;
     private readonly List<DirectoryEntry> _directory = [];
@@ -165,27 +163,19 @@ public sealed class MinidumpBuilder
 
         output.Position = 0;
         output.Write(_meta, 0, _length);
-        var unreadable = new List<MemoryRange>();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        try
+        // Listed ranges at their 16-aligned RVAs, then the bulk ranges back to back.
+        var plan = new List<(long Offset, MemoryRange Range)>();
+        for (int i = 0; i < _listed.Count; i++)
+            plan.Add(((long)listedRvas[i], _listed[i]));
+        long bulkOffset = (long)bulkBase;
+        foreach (var range in _bulk)
         {
-            long position = _length;
-            for (int i = 0; i < _listed.Count; i++)
-            {
-                position = Pad(output, position, (long)listedRvas[i]);
-                CopyRange(output, memory, _listed[i], buffer, unreadable, zeroFillUnreadable);
-                position += (long)_listed[i].Size;
-            }
-            Pad(output, position, (long)bulkBase);
-            foreach (var range in _bulk)
-                CopyRange(output, memory, range, buffer, unreadable, zeroFillUnreadable);
+            plan.Add((bulkOffset, range));
+            bulkOffset += (long)range.Size;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var unreadable = MemoryCopier.Copy(output, _length, plan, memory, zeroFillUnreadable);
         output.Flush();
-        long length = output.Position;
+        long length = output.Length;
         output.Position = 0;
         Span<byte> signature = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(signature, MinidumpHeader.ExpectedSignature);
@@ -195,47 +185,4 @@ public sealed class MinidumpBuilder
     }
 
     private static ulong Align16(ulong value) => (value + 15) & ~15UL;
-
-    private static long Pad(Stream output, long position, long target)
-    {
-        Span<byte> zeros = stackalloc byte[16];
-        zeros.Clear();
-        while (position < target)
-        {
-            int n = (int)Math.Min(16, target - position);
-            output.Write(zeros[..n]);
-            position += n;
-        }
-        return position;
-    }
-
-    private static void CopyRange(Stream output, IMemorySource memory, MemoryRange range, byte[] buffer,
-        List<MemoryRange> unreadable, bool zeroFillUnreadable)
-    {
-        ulong address = range.Start;
-        while (address < range.End)
-        {
-            int want = (int)Math.Min((ulong)buffer.Length, range.End - address);
-            var chunk = buffer.AsSpan(0, want);
-            int got = memory.Read(address, chunk);
-            if (got < want)
-            {
-                // Skip to the next page: the rest of this page is as unreadable as its start.
-                ulong failedAt = address + (ulong)got;
-                ulong resume = Math.Min(range.End, Math.Max(failedAt + 1, (failedAt + 4096) & ~4095UL));
-                int bad = (int)Math.Min(resume - failedAt, (ulong)(want - got));
-                var lost = new MemoryRange(failedAt, (ulong)bad);
-                if (!zeroFillUnreadable)
-                    throw new UnreadableMemoryException(lost);
-                if (unreadable.Count > 0 && unreadable[^1].End == failedAt)
-                    unreadable[^1] = new MemoryRange(unreadable[^1].Start, unreadable[^1].Size + (ulong)bad);
-                else
-                    unreadable.Add(lost);
-                chunk.Slice(got, bad).Clear();
-                want = got + bad;
-            }
-            output.Write(buffer, 0, want);
-            address += (ulong)want;
-        }
-    }
 }

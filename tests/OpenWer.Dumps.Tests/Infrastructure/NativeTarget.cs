@@ -60,6 +60,14 @@ public sealed class NativeTarget : IDisposable
         return long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Sends a command and returns the line it answers.</summary>
+    public string Send(string command)
+    {
+        _process.StandardInput.WriteLine(command);
+        _process.StandardInput.Flush();
+        return ReadLine(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException($"target {Pid} did not answer {command}");
+    }
+
     /// <summary>Asserts the target runs on: it answers, and its heartbeat thread keeps beating.</summary>
     public void AssertAlive()
     {

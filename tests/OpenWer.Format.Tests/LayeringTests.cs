@@ -1,0 +1,51 @@
+using System.Xml.Linq;
+
+namespace OpenWer.Format.Tests;
+
+/// <summary>
+/// The layers of DESIGN.md, checked on the project files so they cannot rot silently:
+/// format knows nothing of ours; capture only format; dumps format and capture; the CLI anything.
+/// </summary>
+public sealed class LayeringTests
+{
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["OpenWer.Format"] = [],
+        ["OpenWer.Capture"] = ["OpenWer.Format"],
+        ["OpenWer.Dumps"] = ["OpenWer.Format", "OpenWer.Capture"],
+        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps"],
+    };
+
+    private static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "OpenWer.sln"))) return dir.FullName;
+        throw new InvalidOperationException("OpenWer.sln not found");
+    }
+
+    [Fact]
+    public void ProjectsReferenceOnlyLowerLayers()
+    {
+        var projects = Directory.GetFiles(Path.Combine(Root(), "src"), "*.csproj", SearchOption.AllDirectories);
+        Assert.Equal(Allowed.Keys.Order(), projects.Select(Path.GetFileNameWithoutExtension).Order()!);
+        foreach (var project in projects)
+        {
+            string name = Path.GetFileNameWithoutExtension(project);
+            var references = XDocument.Load(project).Descendants("ProjectReference")
+                .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value)).ToList();
+            Assert.All(references, r => Assert.True(Allowed[name].Contains(r), $"{name} must not reference {r}"));
+        }
+    }
+
+    [Fact]
+    public void TheFormatLayerMakesNoOsCalls()
+    {
+        var sources = Directory.GetFiles(Path.Combine(Root(), "src/OpenWer.Format"), "*.cs", SearchOption.AllDirectories);
+        foreach (var file in sources)
+        {
+            string text = File.ReadAllText(file);
+            Assert.False(text.Contains("LibraryImport", StringComparison.Ordinal) || text.Contains("DllImport", StringComparison.Ordinal) || text.Contains("/proc/", StringComparison.Ordinal),
+                $"{file} reaches the OS; the format layer must not");
+        }
+    }
+}
