@@ -4,6 +4,8 @@ using OpenWer.Cli;
 var root = new RootCommand("OpenWer: Windows Error Reporting's crash-dump collection for Linux")
 {
     DumpCommand.Create(),
+    RunCommand.Create(),
+    LocalDumpsCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

@@ -13,7 +13,8 @@ public sealed class LayeringTests
         ["OpenWer.Format"] = [],
         ["OpenWer.Capture"] = ["OpenWer.Format"],
         ["OpenWer.Dumps"] = ["OpenWer.Format", "OpenWer.Capture"],
-        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps"],
+        ["OpenWer.LocalDumps"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps"],
+        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.LocalDumps"],
     };
 
     private static string Root()

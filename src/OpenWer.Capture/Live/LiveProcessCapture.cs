@@ -33,7 +33,11 @@ public sealed class LiveProcessCapture : IDisposable
         {
             traced = TracedProcess.Attach(pid, ptrace);
             memory = new ProcessMemory(pid);
-            var snapshot = Read(pid, traced, memory, options);
+            bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+            var snapshot = Read(pid, traced.ThreadIds, tid => arm64
+                    ? traced.ReadArm64(tid) is { } a ? new ThreadRegistersRead(null, a.Context, a.Tpidr) : null
+                    : traced.ReadAmd64(tid, options.WithAvxState) is { } x ? new ThreadRegistersRead(x.Context, null, x.FsBase) : null,
+                memory, options.RequestingThreadId ?? pid, null);
             return new LiveProcessCapture(ptrace, traced, memory, snapshot);
         }
         catch
@@ -45,25 +49,23 @@ public sealed class LiveProcessCapture : IDisposable
         }
     }
 
-    private static ProcessSnapshot Read(int pid, TracedProcess traced, ProcessMemory memory, LiveCaptureOptions options)
+    /// <summary>
+    /// Builds the snapshot of a process whose threads are all stopped: registers through <paramref name="registers"/>
+    /// (null for a thread that vanished), everything else from /proc. With no <paramref name="exception"/>, the dump is
+    /// a requested one, for thread <paramref name="requester"/>.
+    /// </summary>
+    internal static ProcessSnapshot Read(int pid, IReadOnlyList<int> threadIds, Func<int, ThreadRegistersRead?> registers,
+        ProcessMemory memory, int requester, ExceptionSnapshot? exception)
     {
         string proc = $"/proc/{pid}";
         var threads = new List<ThreadSnapshot>();
-        bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
-        foreach (int tid in traced.ThreadIds)
+        foreach (int tid in threadIds)
         {
             string task = $"{proc}/task/{tid}";
             var times = ReadTimes(task);
             string name = ProcFiles.ReadText($"{task}/comm").TrimEnd('\n');
-            if (arm64)
-            {
-                if (traced.ReadArm64(tid) is { } a)
-                    threads.Add(new ThreadSnapshot(tid, name, null, a.Context, a.Tpidr, times));
-            }
-            else if (traced.ReadAmd64(tid, options.WithAvxState) is { } x)
-            {
-                threads.Add(new ThreadSnapshot(tid, name, x.Context, null, x.FsBase, times));
-            }
+            if (registers(tid) is { } r)
+                threads.Add(new ThreadSnapshot(tid, name, r.Amd64, r.Arm64, r.ThreadPointer, times));
         }
         if (threads.Count == 0)
             throw new ProcessExitedException(pid);
@@ -79,10 +81,12 @@ public sealed class LiveProcessCapture : IDisposable
         var modules = ModuleScanner.Scan(pid, mappings, memory, files.Auxv);
         string exe = ReadLink($"{proc}/exe") ?? modules.FirstOrDefault()?.Path ?? "";
 
-        int requester = options.RequestingThreadId ?? pid;
-        var requesting = threads.FirstOrDefault(t => t.ThreadId == requester)
-            ?? throw new ThreadNotFoundException(requester, pid, threads.Select(t => t.ThreadId));
-        var exception = new ExceptionSnapshot(requesting.ThreadId, ExceptionSnapshot.DumpRequested, 0, requesting.InstructionPointer, []);
+        if (exception is null)
+        {
+            var requesting = threads.FirstOrDefault(t => t.ThreadId == requester)
+                ?? throw new ThreadNotFoundException(requester, pid, threads.Select(t => t.ThreadId));
+            exception = new ExceptionSnapshot(requesting.ThreadId, ExceptionSnapshot.DumpRequested, 0, requesting.InstructionPointer, []);
+        }
 
         return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, SystemFactsReader.Read(),
             ReadTimes(proc), exception, memory);

@@ -13,6 +13,13 @@ internal static partial class LinuxApi
     public const int PTRACE_SEIZE = 0x4206;
     public const int PTRACE_INTERRUPT = 0x4207;
     public const int PTRACE_EVENT_STOP = 128;
+    public const int PTRACE_CONT = 7;
+    public const int PTRACE_GETEVENTMSG = 0x4201;
+    public const int PTRACE_GETSIGINFO = 0x4202;
+    public const int PTRACE_LISTEN = 0x4208;
+    public const int PTRACE_O_TRACECLONE = 0x8, PTRACE_O_TRACEEXEC = 0x10;
+    public const int PTRACE_EVENT_CLONE = 3, PTRACE_EVENT_EXEC = 4;
+    public const int SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGCONT = 18;
 
     public const int NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_X86_XSTATE = 0x202, NT_ARM_TLS = 0x401;
 
@@ -37,6 +44,9 @@ internal static partial class LinuxApi
 
     [LibraryImport("libc", EntryPoint = "process_vm_readv", SetLastError = true)]
     public static unsafe partial nint ProcessVmReadv(int pid, IoVec* local, nuint localCount, IoVec* remote, nuint remoteCount, nuint flags);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "sysconf")]
     public static partial nint SysConf(int name);

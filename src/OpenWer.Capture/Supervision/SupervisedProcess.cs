@@ -1,0 +1,230 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using OpenWer.Capture.Live;
+using OpenWer.Capture.Native;
+using OpenWer.Capture.Snapshot;
+
+namespace OpenWer.Capture.Supervision;
+
+/// <summary>
+/// Runs a program under ptrace supervision, without root: when it takes a signal that will kill it with a core
+/// (and that it does not handle), every thread is stopped, a snapshot with the exact faulting context is handed
+/// to <c>onCrash</c>, and then the signal is delivered, so the program ends exactly as it would have.
+/// All ptrace calls run on one <see cref="PtraceThread"/>.
+/// </summary>
+public sealed class SupervisedProcess
+{
+    private readonly PtraceThread _ptrace = new();
+    private readonly HashSet<int> _threads = [];
+    private readonly bool _withAvx;
+    private int _pid;
+
+    private SupervisedProcess(bool withAvx) => _withAvx = withAvx;
+
+    public static ProcessOutcome Run(string program, IReadOnlyList<string> arguments, bool withAvx, Action<ProcessSnapshot> onCrash,
+        Action<int>? started = null)
+    {
+        var supervisor = new SupervisedProcess(withAvx);
+        try
+        {
+            supervisor._pid = StartStopped(program, arguments);
+            started?.Invoke(supervisor._pid);
+            return supervisor._ptrace.Invoke(() => supervisor.Supervise(onCrash));
+        }
+        finally
+        {
+            supervisor._ptrace.Dispose();
+        }
+    }
+
+    /// <summary>The pid being supervised, for forwarding signals (0 before start).</summary>
+    public int Pid => _pid;
+
+    /// <summary>
+    /// Starts the program as a grandchild that stops itself before exec, so nothing runs before we attach. A
+    /// grandchild, not a child: the .NET runtime reaps its own children's wait statuses, ptrace stops included.
+    /// (Yama's ptrace_scope 1 still lets us trace it: it is our descendant.)
+    /// </summary>
+    private static int StartStopped(string program, IReadOnlyList<string> arguments)
+    {
+        string pidFile = Path.Combine(Path.GetTempPath(), $"openwer-run-{Environment.ProcessId}-{Guid.NewGuid():N}.pid");
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("/bin/sh -c 'kill -STOP $$; exec \"$@\"' openwer-run \"$@\" <&0 & echo $! > \"$OPENWER_RUN_PIDFILE\"");
+        psi.ArgumentList.Add("/bin/sh");
+        psi.ArgumentList.Add(program);
+        foreach (var a in arguments)
+            psi.ArgumentList.Add(a);
+        psi.Environment["OPENWER_RUN_PIDFILE"] = pidFile;
+        try
+        {
+            using (var sh = Process.Start(psi) ?? throw new CaptureException("cannot start /bin/sh"))
+                sh.WaitForExit();
+            int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var deadline = Environment.TickCount64 + 10_000;
+            while (State(pid, pid) is not ('T' or 't'))
+            {
+                if (Environment.TickCount64 > deadline || State(pid, pid) is '\0' or 'Z' or 'X')
+                    throw new CaptureException($"the program did not start (pid {pid})");
+                Thread.Sleep(1);
+            }
+            return pid;
+        }
+        finally
+        {
+            File.Delete(pidFile);
+        }
+    }
+
+    private ProcessOutcome Supervise(Action<ProcessSnapshot> onCrash)
+    {
+        if (LinuxApi.Ptrace(LinuxApi.PTRACE_SEIZE, _pid, 0, LinuxApi.PTRACE_O_TRACECLONE | LinuxApi.PTRACE_O_TRACEEXEC) < 0)
+            throw new PtraceDeniedException(PtraceDenial.Explain(_pid));
+        _threads.Add(_pid);
+        LinuxApi.Kill(_pid, LinuxApi.SIGCONT);
+        bool crashed = false;
+        while (true)
+        {
+            int tid = LinuxApi.WaitPid(-1, out int status, LinuxApi.WALL);
+            if (tid < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == LinuxApi.EINTR)
+                    continue;
+                throw new CaptureException("lost track of the supervised process (waitpid: no tracee left)");
+            }
+            if ((status & 0x7f) == 0 || ((status & 0xff) != 0x7f))
+            {
+                _threads.Remove(tid);
+                if (tid == _pid)
+                    return (status & 0x7f) == 0 ? new ProcessOutcome((status >> 8) & 0xff, null) : new ProcessOutcome(null, status & 0x7f);
+                continue;
+            }
+            int signal = (status >> 8) & 0xff;
+            int evt = status >> 16;
+            _threads.Add(tid);
+            if (evt == LinuxApi.PTRACE_EVENT_CLONE)
+            {
+                Continue(tid, 0);
+            }
+            else if (evt == LinuxApi.PTRACE_EVENT_STOP)
+            {
+                // A group-stop (SIGSTOP, Ctrl-Z) is kept with PTRACE_LISTEN; any other event-stop (a new thread's first stop) resumes.
+                if (signal is LinuxApi.SIGSTOP or LinuxApi.SIGTSTP or LinuxApi.SIGTTIN or LinuxApi.SIGTTOU)
+                    LinuxApi.Ptrace(LinuxApi.PTRACE_LISTEN, tid, 0, 0);
+                else
+                    Continue(tid, 0);
+            }
+            else if (evt != 0)
+            {
+                Continue(tid, 0); // exec and other events
+            }
+            else if (!crashed && FatalSignals.IsCrash(_pid, signal))
+            {
+                crashed = true;
+                HandleCrash(tid, signal, onCrash);
+            }
+            else
+            {
+                Continue(tid, signal); // a signal-delivery-stop: deliver it as it was
+            }
+        }
+    }
+
+    private void HandleCrash(int faulting, int signal, Action<ProcessSnapshot> onCrash)
+    {
+        var pending = new Dictionary<int, int>();
+        var siginfo = ReadSigInfo(faulting);
+        try
+        {
+            foreach (int tid in _threads.Where(t => t != faulting).ToList())
+                LinuxApi.Ptrace(LinuxApi.PTRACE_INTERRUPT, tid, 0, 0);
+            foreach (int tid in _threads.Where(t => t != faulting).ToList())
+                WaitStopped(tid, pending);
+            using var memory = new ProcessMemory(_pid);
+            // si_addr for the signals that fault at an address (Crashpad's rule); the faulting thread's context is at the fault.
+            ulong address = signal is 4 or 5 or 7 or 8 or 11 ? siginfo.Address : 0;
+            var exception = new ExceptionSnapshot(faulting, (uint)signal, (uint)siginfo.Code, address, []);
+            bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+            var snapshot = LiveProcessCapture.Read(_pid, [.. _threads.Order()], tid => Registers(tid, arm64), memory, faulting, exception);
+            onCrash(snapshot);
+        }
+        finally
+        {
+            foreach (int tid in _threads.Where(t => t != faulting).ToList())
+                Continue(tid, pending.GetValueOrDefault(tid));
+            Continue(faulting, signal);
+        }
+    }
+
+    private ThreadRegistersRead? Registers(int tid, bool arm64)
+    {
+        try
+        {
+            if (arm64)
+            {
+                var (a, tp) = ThreadRegisters.ReadArm64(tid);
+                return new ThreadRegistersRead(null, a, tp);
+            }
+            var (x, fs) = ThreadRegisters.ReadAmd64(tid, _withAvx);
+            return new ThreadRegistersRead(x, null, fs);
+        }
+        catch (ThreadVanishedException)
+        {
+            return null;
+        }
+    }
+
+    private void WaitStopped(int tid, Dictionary<int, int> pending)
+    {
+        while (true)
+        {
+            int r = LinuxApi.WaitPid(tid, out int status, LinuxApi.WALL);
+            if (r < 0 && Marshal.GetLastPInvokeError() == LinuxApi.EINTR)
+                continue;
+            if (r < 0 || (status & 0xff) != 0x7f)
+            {
+                _threads.Remove(tid);
+                return;
+            }
+            int signal = (status >> 8) & 0xff;
+            int evt = status >> 16;
+            if (evt == 0 && signal != 0)
+                pending[tid] = signal; // stopped on its way to another signal: deliver it afterwards
+            return;
+        }
+    }
+
+    private void Continue(int tid, int signal)
+    {
+        if (LinuxApi.Ptrace(LinuxApi.PTRACE_CONT, tid, 0, signal) < 0)
+            _threads.Remove(tid);
+    }
+
+    private readonly record struct SigInfo(int Signal, int Code, ulong Address);
+
+    private static unsafe SigInfo ReadSigInfo(int tid)
+    {
+        var buffer = new byte[128];
+        fixed (byte* b = buffer)
+        {
+            if (LinuxApi.Ptrace(LinuxApi.PTRACE_GETSIGINFO, tid, 0, (nint)b) < 0)
+                return default;
+        }
+        return new SigInfo(BinaryPrimitives.ReadInt32LittleEndian(buffer), BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8)),
+            BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(16)));
+    }
+
+    private static char State(int pid, int tid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/task/{tid}/stat");
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (IOException)
+        {
+            return '\0';
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using OpenWer.LocalDumps.Settings;
+
+namespace OpenWer.Cli;
+
+/// <summary>`wer localdumps show|set|unset|import`: the machine-wide LocalDumps settings.</summary>
+public static class LocalDumpsCommand
+{
+    public static Command Create()
+    {
+        var settings = new Option<string>("--settings") { Description = "The settings file", DefaultValueFactory = _ => SettingsFile.DefaultPath, Recursive = true };
+        var app = new Option<string?>("--app") { Description = "An application's section (its executable file name), instead of the global values", Recursive = true };
+        var command = new Command("localdumps", "The LocalDumps policy: which crashes get dumps, of what type, where, how many kept") { settings, app };
+
+        var show = new Command("show", "Print the values in force and where each comes from");
+        show.SetAction(p => Show(p.GetValue(settings)!, p.GetValue(app)));
+
+        var name = new Argument<string>("name") { Description = "DumpFolder, DumpCount, DumpType or CustomDumpFlags" };
+        var value = new Argument<string>("value") { Description = "The value (DWORDs in decimal or 0x hex)" };
+        var set = new Command("set", "Set a value") { name, value };
+        set.SetAction(p => Edit(p.GetValue(settings)!, p.GetValue(app), p.GetValue(name)!, p.GetValue(value)));
+
+        var unsetName = new Argument<string>("name") { Description = "The value to remove" };
+        var unset = new Command("unset", "Remove a value (the next level applies)") { unsetName };
+        unset.SetAction(p => Edit(p.GetValue(settings)!, p.GetValue(app), p.GetValue(unsetName)!, null));
+
+        var file = new Argument<string>("file") { Description = "A .reg export of ...\\Windows Error Reporting\\LocalDumps" };
+        var import = new Command("import", "Read a Windows registry export of the LocalDumps key") { file };
+        import.SetAction(p => Import(p.GetValue(settings)!, p.GetValue(file)!));
+
+        command.Subcommands.Add(show);
+        command.Subcommands.Add(set);
+        command.Subcommands.Add(unset);
+        command.Subcommands.Add(import);
+        return command;
+    }
+
+    private static int Show(string path, string? application)
+    {
+        var file = SettingsStore.Load(path, out string? refused);
+        var effective = LocalDumpsSettings.Resolve(file, application, CrashingUser.Current());
+        Console.WriteLine($"settings: {path}{(File.Exists(path) ? "" : " (absent: defaults apply)")}");
+        if (refused is not null)
+            Console.WriteLine($"problem: settings ignored: {refused}");
+        if (application is not null)
+        {
+            var section = file.FindApplication(application);
+            Console.WriteLine($"application: {application} ({(section is null ? "no section of its own" : $"section [LocalDumps\\{section.Application}]")})");
+        }
+        Line("DumpFolder", effective.DumpFolder.Value, effective.DumpFolder.Written, effective.DumpFolder.Source);
+        Line("DumpCount", effective.DumpCount.Value.ToString(CultureInfo.InvariantCulture), effective.DumpCount.Written, effective.DumpCount.Source);
+        string typeName = effective.DumpType.Value switch { 0 => "custom", 2 => "full", _ => "mini" };
+        Line("DumpType", $"{effective.DumpType.Value} ({typeName})", effective.DumpType.Written, effective.DumpType.Source);
+        Line("CustomDumpFlags", $"0x{(uint)effective.CustomDumpFlags.Value:x}", effective.CustomDumpFlags.Written, effective.CustomDumpFlags.Source);
+        Console.WriteLine($"flags in force: 0x{(uint)effective.Flags:x}");
+        foreach (var problem in file.Problems.Concat(effective.Problems))
+            Console.WriteLine($"problem: {problem}");
+        return ExitCodes.Success;
+    }
+
+    private static void Line(string name, string value, string written, string source) =>
+        Console.WriteLine($"{name,-16} {value,-40} {source}{(written != value ? $": {written}" : "")}");
+
+    private static int Edit(string path, string? application, string name, string? value)
+    {
+        if (!Enum.TryParse<LocalDumpsValue>(name, ignoreCase: true, out var key) || int.TryParse(name, out _))
+            return Fail(ExitCodes.Usage, $"{name} is not a LocalDumps value: DumpFolder, DumpCount, DumpType or CustomDumpFlags");
+        var file = SettingsStore.Load(path, out string? refused);
+        if (refused is not null)
+            return Fail(ExitCodes.Failure, $"refusing to edit: {refused}");
+        var section = application is null ? file.Global : file.Section(application);
+        if (value is null)
+        {
+            section.Values.Remove(key);
+        }
+        else
+        {
+            // Check the value as the crash handler would read it, so the file holds no value that will not be used.
+            var probe = new SettingsFile();
+            probe.Global.Values[key] = value;
+            var problems = LocalDumpsSettings.Resolve(probe, null, CrashingUser.Current()).Problems.ToList();
+            if (problems.Count > 0)
+                return Fail(ExitCodes.Usage, string.Join("; ", problems));
+            section.Values[key] = value;
+        }
+        return Save(path, file);
+    }
+
+    private static int Import(string path, string regFile)
+    {
+        if (!File.Exists(regFile))
+            return Fail(ExitCodes.Usage, $"{regFile} does not exist");
+        var file = SettingsStore.Load(path, out string? refused);
+        if (refused is not null)
+            return Fail(ExitCodes.Failure, $"refusing to edit: {refused}");
+        var problems = RegistryExport.Import(File.ReadAllBytes(regFile), file);
+        foreach (var p in problems)
+            Console.Error.WriteLine($"wer localdumps import: {p}");
+        if (problems.Any(p => p.StartsWith("not a registry export", StringComparison.Ordinal) || p.StartsWith("the export holds no", StringComparison.Ordinal)))
+            return ExitCodes.Usage;
+        int saved = Save(path, file);
+        if (saved == ExitCodes.Success)
+            Show(path, null);
+        return saved;
+    }
+
+    private static int Save(string path, SettingsFile file)
+    {
+        try
+        {
+            SettingsStore.Save(path, file);
+            return ExitCodes.Success;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail(ExitCodes.OutputError, $"cannot write {path}: {e.Message}; the machine-wide settings need root");
+        }
+        catch (IOException e)
+        {
+            return Fail(ExitCodes.OutputError, $"cannot write {path}: {e.Message}");
+        }
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"wer localdumps: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using OpenWer.Capture;
+using OpenWer.Dumps;
+using OpenWer.LocalDumps.Settings;
+using OpenWer.LocalDumps.Supervision;
+
+namespace OpenWer.Cli;
+
+/// <summary>`wer run -- PROGRAM ARGS`: per-user collection for one program, no root needed.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var program = new Argument<string[]>("command") { Description = "The program and its arguments (after --)", Arity = ArgumentArity.OneOrMore };
+        var type = new Option<string?>("--type", "-t") { Description = "Dump type instead of the LocalDumps DumpType: micro, mini, heap or full" };
+        type.AcceptOnlyFromAmong("micro", "mini", "heap", "full");
+        var folder = new Option<string?>("--folder") { Description = "Dump folder instead of the LocalDumps DumpFolder" };
+        var settings = new Option<string>("--settings") { Description = "The LocalDumps settings file", DefaultValueFactory = _ => SettingsFile.DefaultPath };
+        var command = new Command("run", "Run a program; if it crashes, write its dump (LocalDumps settings) before it ends, then end the same way")
+        {
+            program, type, folder, settings,
+        };
+        command.SetAction(parse =>
+        {
+            var args = parse.GetValue(program)!;
+            var flags = parse.GetValue(type) is { } t ? DumpTypeFlags.For(Enum.Parse<DumpType>(t, ignoreCase: true)) : (Format.MinidumpType?)null;
+            try
+            {
+                var outcome = SupervisedRun.Run(args[0], args[1..], new RunOptions(flags, parse.GetValue(folder), parse.GetValue(settings)!), Console.Error);
+                SupervisedRun.EndLike(outcome);
+                return outcome.ShellStatus;
+            }
+            catch (PtraceDeniedException e)
+            {
+                Console.Error.WriteLine($"wer run: {e.Message}");
+                return ExitCodes.PermissionDenied;
+            }
+            catch (CaptureException e)
+            {
+                Console.Error.WriteLine($"wer run: {e.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+
+namespace OpenWer.LocalDumps.Settings;
+
+/// <summary>
+/// The machine-wide settings file (the HKLM LocalDumps key's analogue), an INI file:
+/// <code>
+/// [LocalDumps]
+/// DumpFolder=%LOCALAPPDATA%\CrashDumps
+/// DumpCount=10
+///
+/// [LocalDumps\myapp.exe]
+/// DumpType=2
+/// </code>
+/// Unknown names and lines are kept out of the values and reported as problems.
+/// </summary>
+public sealed class SettingsFile
+{
+    public const string DefaultPath = "/etc/openwer/localdumps.ini";
+    private const string GlobalSection = "LocalDumps";
+
+    public SettingsSection Global { get; } = new(null);
+    public List<SettingsSection> Applications { get; } = [];
+    public List<string> Problems { get; } = [];
+
+    public static SettingsFile Parse(string text)
+    {
+        var file = new SettingsFile();
+        SettingsSection? current = null;
+        int number = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            number++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line[0] is ';' or '#')
+                continue;
+            if (line[0] == '[' && line[^1] == ']')
+            {
+                string name = line[1..^1].Trim();
+                if (name.Equals(GlobalSection, StringComparison.OrdinalIgnoreCase))
+                    current = file.Global;
+                else if (name.StartsWith(GlobalSection + "\\", StringComparison.OrdinalIgnoreCase) && name.Length > GlobalSection.Length + 1)
+                    current = file.Section(name[(GlobalSection.Length + 1)..]);
+                else
+                {
+                    file.Problems.Add($"line {number}: unknown section [{name}]; expected [LocalDumps] or [LocalDumps\\<application>]");
+                    current = null;
+                }
+                continue;
+            }
+            int eq = line.IndexOf('=');
+            if (eq <= 0 || current is null)
+            {
+                file.Problems.Add($"line {number}: not a value of a known section: {line}");
+                continue;
+            }
+            string key = line[..eq].Trim();
+            if (!Enum.TryParse<LocalDumpsValue>(key, ignoreCase: true, out var value) || int.TryParse(key, out _))
+            {
+                file.Problems.Add($"line {number}: unknown value name {key}; LocalDumps has DumpFolder, DumpCount, DumpType, CustomDumpFlags");
+                continue;
+            }
+            current.Values[value] = line[(eq + 1)..].Trim();
+        }
+        return file;
+    }
+
+    /// <summary>The section of an application, created if missing (names compare case-insensitively, as registry keys do).</summary>
+    public SettingsSection Section(string application)
+    {
+        var found = Applications.FirstOrDefault(a => a.Application!.Equals(application, StringComparison.OrdinalIgnoreCase));
+        if (found is null)
+        {
+            found = new SettingsSection(application);
+            Applications.Add(found);
+        }
+        return found;
+    }
+
+    /// <summary>The section that applies to an executable: its name as is, or with/without ".exe".</summary>
+    public SettingsSection? FindApplication(string executableName)
+    {
+        string bare = executableName.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? executableName[..^4] : executableName;
+        return Applications.FirstOrDefault(a => a.Application!.Equals(executableName, StringComparison.OrdinalIgnoreCase))
+            ?? Applications.FirstOrDefault(a => a.Application!.Equals(bare, StringComparison.OrdinalIgnoreCase)
+                || a.Application!.Equals(bare + ".exe", StringComparison.OrdinalIgnoreCase));
+    }
+
+    public string Serialize()
+    {
+        var text = new StringBuilder();
+        text.Append("; OpenWer LocalDumps settings (the Windows Error Reporting LocalDumps key). Edit with `wer localdumps`.\n");
+        Write(text, GlobalSection, Global);
+        foreach (var app in Applications.Where(a => a.Values.Count > 0))
+            Write(text, $"{GlobalSection}\\{app.Application}", app);
+        return text.ToString();
+    }
+
+    private static void Write(StringBuilder text, string name, SettingsSection section)
+    {
+        text.Append('\n').Append('[').Append(name).Append("]\n");
+        foreach (var (key, value) in section.Values.OrderBy(v => v.Key))
+            text.Append(key).Append('=').Append(value).Append('\n');
+    }
+}
