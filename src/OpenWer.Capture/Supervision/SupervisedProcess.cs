@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Native;
@@ -42,39 +41,21 @@ public sealed class SupervisedProcess
     public int Pid => _pid;
 
     /// <summary>
-    /// Starts the program as a grandchild that stops itself before exec, so nothing runs before we attach. A
-    /// grandchild, not a child: the .NET runtime reaps its own children's wait statuses, ptrace stops included.
-    /// (Yama's ptrace_scope 1 still lets us trace it: it is our descendant.)
+    /// Starts the program through a shell that stops itself before exec, so nothing of the program runs before we
+    /// attach. Spawned with posix_spawn, not System.Diagnostics.Process: the runtime reaps the wait statuses of the
+    /// children it knows, ptrace stops included, and would take them for an exit.
     /// </summary>
     private static int StartStopped(string program, IReadOnlyList<string> arguments)
     {
-        string pidFile = Path.Combine(Path.GetTempPath(), $"openwer-run-{Environment.ProcessId}-{Guid.NewGuid():N}.pid");
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("/bin/sh -c 'kill -STOP $$; exec \"$@\"' openwer-run \"$@\" <&0 & echo $! > \"$OPENWER_RUN_PIDFILE\"");
-        psi.ArgumentList.Add("/bin/sh");
-        psi.ArgumentList.Add(program);
-        foreach (var a in arguments)
-            psi.ArgumentList.Add(a);
-        psi.Environment["OPENWER_RUN_PIDFILE"] = pidFile;
-        try
+        int pid = Spawn.Start(["/bin/sh", "-c", "kill -STOP $$; exec \"$@\"", "openwer-run", program, .. arguments]);
+        var deadline = Environment.TickCount64 + 10_000;
+        while (State(pid, pid) is not ('T' or 't'))
         {
-            using (var sh = Process.Start(psi) ?? throw new CaptureException("cannot start /bin/sh"))
-                sh.WaitForExit();
-            int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            var deadline = Environment.TickCount64 + 10_000;
-            while (State(pid, pid) is not ('T' or 't'))
-            {
-                if (Environment.TickCount64 > deadline || State(pid, pid) is '\0' or 'Z' or 'X')
-                    throw new CaptureException($"the program did not start (pid {pid})");
-                Thread.Sleep(1);
-            }
-            return pid;
+            if (Environment.TickCount64 > deadline || State(pid, pid) is '\0' or 'Z' or 'X')
+                throw new CaptureException($"the program did not start (pid {pid})");
+            Thread.Sleep(1);
         }
-        finally
-        {
-            File.Delete(pidFile);
-        }
+        return pid;
     }
 
     private ProcessOutcome Supervise(Action<ProcessSnapshot> onCrash)

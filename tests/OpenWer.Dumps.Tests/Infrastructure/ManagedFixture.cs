@@ -5,6 +5,9 @@ public static class ManagedFixture
 {
     private static readonly Lazy<string> Dll = new(Find);
 
+    /// <summary>The fixture's ManagedTarget.dll, built if need be.</summary>
+    public static string DllPath => Dll.Value;
+
     public static NativeTarget Start(int threads = 4, int heapMib = 0) =>
         new("dotnet", [Dll.Value, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--heap-mib", heapMib.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
