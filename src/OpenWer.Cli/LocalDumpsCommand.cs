@@ -29,11 +29,65 @@ public static class LocalDumpsCommand
         var import = new Command("import", "Read a Windows registry export of the LocalDumps key") { file };
         import.SetAction(p => Import(p.GetValue(settings)!, p.GetValue(file)!));
 
+        var handler = new Option<string?>("--handler") { Description = "The wer binary the kernel runs (default: this one)" };
+        var enable = new Command("enable", "Collect dumps of every crashing process on this machine (root): registers the crash handler in kernel.core_pattern") { handler };
+        enable.SetAction(p => Enable(p.GetValue(handler)));
+        var disable = new Command("disable", "Stop machine-wide collection: restores the previous kernel.core_pattern");
+        disable.SetAction(_ => Disable());
+        var specifiers = new Argument<string[]>("specifiers") { Arity = ArgumentArity.ZeroOrMore };
+        var handle = new Command("handle", "The crash handler the kernel runs, with the core on stdin") { specifiers };
+        handle.Hidden = true;
+        handle.SetAction(p => LocalDumps.MachineWide.CrashHandler.Handle(p.GetValue(specifiers) ?? [], Console.OpenStandardInput(), p.GetValue(settings)!));
+
+        command.Subcommands.Add(enable);
+        command.Subcommands.Add(disable);
+        command.Subcommands.Add(handle);
         command.Subcommands.Add(show);
         command.Subcommands.Add(set);
         command.Subcommands.Add(unset);
         command.Subcommands.Add(import);
         return command;
+    }
+
+    private static int Enable(string? handler)
+    {
+        try
+        {
+            string path = Path.GetFullPath(handler ?? Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this program's path; pass --handler"));
+            var registration = new LocalDumps.MachineWide.CorePatternRegistration();
+            string pattern = registration.Enable(path);
+            Console.WriteLine($"kernel.core_pattern = {pattern}");
+            Console.WriteLine($"kernel.core_pipe_limit = {LocalDumps.MachineWide.CorePatternRegistration.PipeLimit}");
+            if (registration.Previous is { } previous)
+                Console.WriteLine($"previous pattern, restored by `wer localdumps disable`{(previous.Pattern.StartsWith('|') ? " and still given every core" : "")}: {previous.Pattern}");
+            return ExitCodes.Success;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail(ExitCodes.PermissionDenied, $"{e.Message}: machine-wide collection needs root");
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            return Fail(ExitCodes.Failure, e.Message);
+        }
+    }
+
+    private static int Disable()
+    {
+        try
+        {
+            string restored = new LocalDumps.MachineWide.CorePatternRegistration().Disable();
+            Console.WriteLine($"kernel.core_pattern = {restored}");
+            return ExitCodes.Success;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return Fail(ExitCodes.PermissionDenied, $"{e.Message}: machine-wide collection needs root");
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            return Fail(ExitCodes.Failure, e.Message);
+        }
     }
 
     private static int Show(string path, string? application)

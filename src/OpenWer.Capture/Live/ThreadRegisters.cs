@@ -26,8 +26,23 @@ internal static class ThreadRegisters
             Check(LinuxApi.Ptrace(LinuxApi.PTRACE_GETREGS, tid, 0, (nint)r), tid, "PTRACE_GETREGS");
             Check(LinuxApi.Ptrace(LinuxApi.PTRACE_GETFPREGS, tid, 0, (nint)f), tid, "PTRACE_GETFPREGS");
         }
+        var c = FromUserRegs(regs, fp);
+        c.Dr0 = PeekUser(tid, DebugRegOffset + 0);
+        c.Dr1 = PeekUser(tid, DebugRegOffset + 8);
+        c.Dr2 = PeekUser(tid, DebugRegOffset + 16);
+        c.Dr3 = PeekUser(tid, DebugRegOffset + 24);
+        c.Dr6 = PeekUser(tid, DebugRegOffset + 48);
+        c.Dr7 = PeekUser(tid, DebugRegOffset + 56);
+        if (withXState)
+            c.YmmHigh = ReadYmmHigh(tid);
+        return (c, BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)Reg.FsBase * 8)));
+    }
+
+    /// <summary>The CONTEXT for a user_regs_struct and an FXSAVE image (from ptrace, or from a core's NT_PRSTATUS and NT_PRFPREG).</summary>
+    public static ContextAmd64 FromUserRegs(byte[] regs, byte[] fp)
+    {
         ulong R(Reg reg) => BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)reg * 8));
-        var c = new ContextAmd64
+        return new ContextAmd64
         {
             ContextFlags = ContextAmd64.FlagAll,
             MxCsr = BinaryPrimitives.ReadUInt32LittleEndian(fp.AsSpan(24)),
@@ -57,16 +72,10 @@ internal static class ThreadRegisters
             Rip = R(Reg.Rip),
             FltSave = fp,
         };
-        c.Dr0 = PeekUser(tid, DebugRegOffset + 0);
-        c.Dr1 = PeekUser(tid, DebugRegOffset + 8);
-        c.Dr2 = PeekUser(tid, DebugRegOffset + 16);
-        c.Dr3 = PeekUser(tid, DebugRegOffset + 24);
-        c.Dr6 = PeekUser(tid, DebugRegOffset + 48);
-        c.Dr7 = PeekUser(tid, DebugRegOffset + 56);
-        if (withXState)
-            c.YmmHigh = ReadYmmHigh(tid);
-        return (c, R(Reg.FsBase));
     }
+
+    /// <summary>fs_base in a user_regs_struct.</summary>
+    public static ulong FsBase(byte[] regs) => BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)Reg.FsBase * 8));
 
     private static unsafe byte[]? ReadYmmHigh(int tid)
     {

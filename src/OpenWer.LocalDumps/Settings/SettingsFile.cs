@@ -23,10 +23,17 @@ public sealed class SettingsFile
     public List<SettingsSection> Applications { get; } = [];
     public List<string> Problems { get; } = [];
 
+    /// <summary>[OpenWer] CrashRateLimit: dumps of one executable per window (0: no limit; default 5).</summary>
+    public int CrashRateLimit { get; set; } = 5;
+
+    /// <summary>[OpenWer] CrashRateWindow: the window in seconds (default 60).</summary>
+    public int CrashRateWindow { get; set; } = 60;
+
     public static SettingsFile Parse(string text)
     {
         var file = new SettingsFile();
         SettingsSection? current = null;
+        bool inOpenWer = false;
         int number = 0;
         foreach (var raw in text.Split('\n'))
         {
@@ -37,7 +44,10 @@ public sealed class SettingsFile
             if (line[0] == '[' && line[^1] == ']')
             {
                 string name = line[1..^1].Trim();
-                if (name.Equals(GlobalSection, StringComparison.OrdinalIgnoreCase))
+                inOpenWer = name.Equals("OpenWer", StringComparison.OrdinalIgnoreCase);
+                if (inOpenWer)
+                    current = null;
+                else if (name.Equals(GlobalSection, StringComparison.OrdinalIgnoreCase))
                     current = file.Global;
                 else if (name.StartsWith(GlobalSection + "\\", StringComparison.OrdinalIgnoreCase) && name.Length > GlobalSection.Length + 1)
                     current = file.Section(name[(GlobalSection.Length + 1)..]);
@@ -49,6 +59,15 @@ public sealed class SettingsFile
                 continue;
             }
             int eq = line.IndexOf('=');
+            if (inOpenWer && eq > 0)
+            {
+                string k = line[..eq].Trim();
+                bool ok = int.TryParse(line[(eq + 1)..].Trim(), out int n) && n >= 0;
+                if (ok && k.Equals("CrashRateLimit", StringComparison.OrdinalIgnoreCase)) file.CrashRateLimit = n;
+                else if (ok && k.Equals("CrashRateWindow", StringComparison.OrdinalIgnoreCase) && n > 0) file.CrashRateWindow = n;
+                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N and CrashRateWindow=SECONDS; not {line}");
+                continue;
+            }
             if (eq <= 0 || current is null)
             {
                 file.Problems.Add($"line {number}: not a value of a known section: {line}");
@@ -90,6 +109,8 @@ public sealed class SettingsFile
     {
         var text = new StringBuilder();
         text.Append("; OpenWer LocalDumps settings (the Windows Error Reporting LocalDumps key). Edit with `wer localdumps`.\n");
+        if (CrashRateLimit != 5 || CrashRateWindow != 60)
+            text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\n");
         Write(text, GlobalSection, Global);
         foreach (var app in Applications.Where(a => a.Values.Count > 0))
             Write(text, $"{GlobalSection}\\{app.Application}", app);

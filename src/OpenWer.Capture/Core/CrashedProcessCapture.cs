@@ -1,0 +1,32 @@
+using OpenWer.Capture.Live;
+using OpenWer.Capture.Snapshot;
+
+namespace OpenWer.Capture.Core;
+
+/// <summary>
+/// The snapshot of a process the kernel is dumping through a core_pattern pipe: registers and the signal from
+/// the core's notes (the context at the fault), memory read directly with process_vm_readv (the process and its
+/// memory stay until the helper exits while kernel.core_pipe_limit is non-zero), the rest from /proc/PID.
+/// Random access to memory means a mini dump of a multi-GiB process reads only what it needs; the rest of the
+/// core is never read, let alone written.
+/// </summary>
+public static class CrashedProcessCapture
+{
+    public static ProcessSnapshot Build(int pid, int crashingThread, CoreNotes notes, ProcessMemory memory, bool withAvx)
+    {
+        var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
+        int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
+        int signal = notes.Signal;
+        ulong address = signal is 4 or 5 or 7 or 8 or 11 ? notes.SignalAddress : 0;
+        var exception = new ExceptionSnapshot(faulting, (uint)signal, (uint)notes.SignalCode, address, []);
+        return LiveProcessCapture.Read(pid, [.. byTid.Keys.Order()], tid =>
+        {
+            if (!byTid.TryGetValue(tid, out var t))
+                return null;
+            var context = ThreadRegisters.FromUserRegs(t.Registers, t.FpRegs);
+            if (withAvx && t.XState is { Length: >= 576 + 256 } x)
+                context.YmmHigh = (BitConverter.ToUInt64(x, 512) & 4) != 0 ? x.AsSpan(576, 256).ToArray() : new byte[256];
+            return new ThreadRegistersRead(context, null, ThreadRegisters.FsBase(t.Registers));
+        }, memory, faulting, exception);
+    }
+}
