@@ -1,0 +1,87 @@
+using OpenWer.Dumps.Tests.Infrastructure;
+
+namespace OpenWer.LocalDumps.Tests;
+
+/// <summary>
+/// Machine-wide collection for real: the published (Native AOT) wer registered in kernel.core_pattern. Everything
+/// the tests touch (core_pattern, core_pipe_limit, /etc/openwer, the sysctl.d file, the rate-limit state) is
+/// saved first and restored on dispose, whether the tests passed or not.
+/// </summary>
+public sealed class MachineWideFixture : IDisposable
+{
+    public const string SettingsPath = "/etc/openwer/localdumps.ini";
+    private const string Pattern = "/proc/sys/kernel/core_pattern", PipeLimit = "/proc/sys/kernel/core_pipe_limit";
+    private static readonly string[] SavedFiles = [SettingsPath, "/etc/openwer/previous-core-pattern", "/etc/sysctl.d/50-openwer-localdumps.conf"];
+    private readonly string _pattern = File.ReadAllText(Pattern).TrimEnd('\n');
+    private readonly string _pipeLimit = File.ReadAllText(PipeLimit).Trim();
+    private readonly Dictionary<string, byte[]?> _files = SavedFiles.ToDictionary(f => f, f => File.Exists(f) ? File.ReadAllBytes(f) : null);
+
+    public string Wer { get; } = Path.Combine(RepoPaths.Root, "artifacts/wer/wer");
+    public TempDir Dir { get; } = new();
+
+    public MachineWideFixture()
+    {
+        Assert.True(File.Exists(Wer), $"{Wer} is missing: the test command publishes it first (scripts/publish)");
+        File.SetUnixFileMode(Dir.Path, (UnixFileMode)0x1ED); // 0755: other users' folders live below
+    }
+
+    public Tool.Result WerRun(params string[] args) => Tool.Run(Wer, args);
+
+    /// <summary>Writes the machine-wide settings (root-owned, 0644) and clears the rate-limit state.</summary>
+    public void Settings(string text)
+    {
+        Directory.CreateDirectory("/etc/openwer");
+        File.WriteAllText(SettingsPath, text);
+        File.SetUnixFileMode(SettingsPath, (UnixFileMode)0x1A4);
+        if (Directory.Exists("/run/openwer/rate"))
+            Directory.Delete("/run/openwer/rate", recursive: true);
+    }
+
+    public void Enable()
+    {
+        var r = WerRun("localdumps", "enable");
+        Assert.True(r.ExitCode == 0, r.All);
+    }
+
+    public void Disable() => WerRun("localdumps", "disable");
+
+    /// <summary>Crashes the crasher (as <paramref name="uid"/> if given) and waits for the handler to finish.</summary>
+    public void Crash(string mode = "segv", int? uid = null)
+    {
+        var r = uid is int u
+            ? Tool.Run("setpriv", [$"--reuid={u}", $"--regid={u}", "--clear-groups", Crasher.Path_, mode])
+            : Tool.Run(Crasher.Path_, [mode]);
+        Assert.NotEqual(0, r.ExitCode);
+        // The kernel waits for the pipe handler before the crashed process is reaped; give the log a moment.
+        Thread.Sleep(100);
+    }
+
+    public string LogSince(long offset)
+    {
+        const string log = "/var/log/openwer.log";
+        if (!File.Exists(log)) return "";
+        using var f = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        f.Position = Math.Min(offset, f.Length);
+        return new StreamReader(f).ReadToEnd();
+    }
+
+    public static long LogLength => File.Exists("/var/log/openwer.log") ? new FileInfo("/var/log/openwer.log").Length : 0;
+
+    public void Dispose()
+    {
+        try
+        {
+            File.WriteAllText(Pattern, _pattern);
+            File.WriteAllText(PipeLimit, _pipeLimit);
+        }
+        finally
+        {
+            foreach (var (path, bytes) in _files)
+            {
+                if (bytes is null) File.Delete(path);
+                else File.WriteAllBytes(path, bytes);
+            }
+            Dir.Dispose();
+        }
+    }
+}

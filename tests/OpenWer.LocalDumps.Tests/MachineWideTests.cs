@@ -1,0 +1,171 @@
+using OpenWer.Dumps.Tests.Infrastructure;
+using OpenWer.Format.Reading;
+
+namespace OpenWer.LocalDumps.Tests;
+
+/// <summary>
+/// Crashes of real processes collected through the real kernel.core_pattern by the Native AOT handler.
+/// </summary>
+[Collection("core_pattern")]
+public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture<MachineWideFixture>, IDisposable
+{
+    private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
+
+    public void Dispose() => machine.Disable();
+
+    private string[] Dumps() => Directory.GetFiles(_folder, "*.dmp");
+
+    [Fact]
+    public void ACrashIsCollectedWithTheSameFramesAsTheKernelsCore()
+    {
+        string coreFolder = Directory.CreateDirectory(Path.Combine(_folder, "core")).FullName;
+        string gdb = KernelCore.GdbBacktrace(Crasher.Path_, "segv", coreFolder);
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        machine.Crash("segv");
+        string dump = Assert.Single(Dumps());
+        Assert.Matches(@"crasher\.\d+\.dmp$", dump);
+        Assert.Equal((UnixFileMode)0x180, File.GetUnixFileMode(dump));
+        string lldb = Lldb.Run(dump, "thread list", "bt");
+        Assert.Contains("stop reason = signal SIGSEGV", lldb);
+        var ours = KernelCore.LldbFunctions(lldb[lldb.IndexOf("(lldb) bt", StringComparison.Ordinal)..], "crasher");
+        Assert.Equal(["crash_in_thread", "segv_thread"], ours);
+        Assert.Equal(KernelCore.GdbFunctions(gdb, ours.ToHashSet()), ours);
+        using var reader = MinidumpReader.Open(dump);
+        var e = reader.ReadException()!.Value;
+        Assert.Equal((11u, 16UL), (e.ExceptionCode, e.ExceptionAddress));
+        Assert.Equal("owr-crasher", reader.ReadThreadNames()[e.ThreadId]);
+        Assert.Equal(OpenWer.Dumps.DumpTypeFlags.Mini, reader.Header.Flags);
+    }
+
+    [Fact]
+    public void EnableAndDisableRestoreThePreviousPattern()
+    {
+        string before = File.ReadAllText("/proc/sys/kernel/core_pattern").TrimEnd('\n');
+        string limit = File.ReadAllText("/proc/sys/kernel/core_pipe_limit").Trim();
+        machine.Enable();
+        Assert.StartsWith($"|{machine.Wer} localdumps handle %P", File.ReadAllText("/proc/sys/kernel/core_pattern"));
+        Assert.Equal("16", File.ReadAllText("/proc/sys/kernel/core_pipe_limit").Trim());
+        Assert.Contains("kernel.core_pattern", File.ReadAllText("/etc/sysctl.d/50-openwer-localdumps.conf"));
+        machine.Enable(); // twice: must still remember the original
+        machine.Disable();
+        Assert.Equal(before, File.ReadAllText("/proc/sys/kernel/core_pattern").TrimEnd('\n'));
+        Assert.Equal(limit, File.ReadAllText("/proc/sys/kernel/core_pipe_limit").Trim());
+        Assert.False(File.Exists("/etc/sysctl.d/50-openwer-localdumps.conf"));
+    }
+
+    [Fact]
+    public void TwelveCrashesLeaveTheTenNewest()
+    {
+        machine.Settings($"[OpenWer]\nCrashRateLimit=0\n[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        for (int i = 0; i < 12; i++)
+            machine.Crash("abort");
+        Assert.Equal(10, Dumps().Length);
+    }
+
+    [Fact]
+    public void TwentySimultaneousCrashesLeaveDumpCountWholeDumps()
+    {
+        machine.Settings($"[OpenWer]\nCrashRateLimit=0\n[LocalDumps]\nDumpFolder={_folder}\nDumpCount=10\n");
+        machine.Enable();
+        Parallel.For(0, 20, new ParallelOptions { MaxDegreeOfParallelism = 20 }, _ => Tool.Run(Crasher.Path_, ["segv"]));
+        Thread.Sleep(500);
+        var dumps = Dumps();
+        Assert.Equal(10, dumps.Length);
+        foreach (var d in dumps)
+        {
+            using var r = MinidumpReader.Open(d);
+            Assert.Equal(11u, r.ReadException()!.Value.ExceptionCode);
+        }
+        Assert.Empty(Directory.GetFiles(_folder, ".*.tmp"));
+    }
+
+    [Fact]
+    public void RepeatedCrashesAreRateLimitedAndTheSkipsLogged()
+    {
+        machine.Settings($"[OpenWer]\nCrashRateLimit=2\nCrashRateWindow=600\n[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        long log = MachineWideFixture.LogLength;
+        for (int i = 0; i < 4; i++)
+            machine.Crash("abort");
+        Assert.Equal(2, Dumps().Length);
+        string text = machine.LogSince(log);
+        Assert.Contains("(2 skipped so far)", text);
+    }
+
+    [Fact]
+    public void AnApplicationsSectionOverridesAndABadValueCostsNothing()
+    {
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\nDumpCount=banana\n[LocalDumps\\crasher.exe]\nDumpType=2\n");
+        machine.Enable();
+        long log = MachineWideFixture.LogLength;
+        machine.Crash("fpe");
+        using var reader = MinidumpReader.Open(Assert.Single(Dumps()));
+        Assert.Equal(OpenWer.Dumps.DumpTypeFlags.Full, reader.Header.Flags);
+        Assert.Contains("DumpCount \"banana\"", machine.LogSince(log));
+    }
+
+    [Fact]
+    public void ASymlinkPlantedInTheFolderIsNotFollowed()
+    {
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        string victim = Path.Combine(machine.Dir.Path, $"victim-{Guid.NewGuid():N}");
+        File.WriteAllText(victim, "precious");
+        // Plant links under every name the next few pids could take.
+        int next = int.Parse(File.ReadAllText("/proc/sys/kernel/ns_last_pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        for (int pid = next + 1; pid < next + 200; pid++)
+            File.CreateSymbolicLink(Path.Combine(_folder, $"crasher.{pid}.dmp"), victim);
+        machine.Crash("abort");
+        Assert.Equal("precious", File.ReadAllText(victim));
+        var real = Dumps().Where(d => new FileInfo(d).LinkTarget is null).ToList();
+        Assert.Single(real);
+        Assert.Matches(@"crasher\.\d+\.1\.dmp$", real[0]);
+    }
+
+    [Fact]
+    public void DumpsAreWrittenAsTheCrashingUserAndOnlyWhereThatUserMayWrite()
+    {
+        const int nobody = 65534;
+        string theirs = Directory.CreateDirectory(Path.Combine(_folder, "theirs")).FullName;
+        Tool.Run("chown", [$"{nobody}:{nobody}", theirs]);
+        string rootOnly = Directory.CreateDirectory(Path.Combine(_folder, "root-only")).FullName;
+        File.SetUnixFileMode(rootOnly, (UnixFileMode)0x1C0); // 0700 root
+
+        machine.Settings($"[LocalDumps]\nDumpFolder={theirs}\n");
+        machine.Enable();
+        machine.Crash("segv", uid: nobody);
+        string dump = Assert.Single(Directory.GetFiles(theirs, "*.dmp"));
+        var owner = Tool.Run("stat", ["-c", "%u %a", dump]).Output.Trim();
+        Assert.Equal($"{nobody} 600", owner);
+
+        machine.Settings($"[LocalDumps]\nDumpFolder={rootOnly}\n");
+        long log = MachineWideFixture.LogLength;
+        machine.Crash("segv", uid: nobody);
+        Assert.Empty(Directory.GetFileSystemEntries(rootOnly));
+        Assert.Contains("no dump", machine.LogSince(log));
+    }
+
+    [Fact]
+    public void TheCoreStillReachesAPreviousPipeHandler()
+    {
+        string recorder = Path.Combine(_folder, "record.sh");
+        string recorded = Path.Combine(_folder, "recorded.core");
+        File.WriteAllText(recorder, $"#!/bin/sh\ncat > {recorded}.tmp && echo \"$1\" > {recorded}.pid && mv {recorded}.tmp {recorded}\n");
+        File.SetUnixFileMode(recorder, (UnixFileMode)0x1ED);
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        File.WriteAllText("/proc/sys/kernel/core_pattern", $"|{recorder} %P");
+        machine.Enable();
+        machine.Crash("abort");
+        Thread.Sleep(300);
+        Assert.Single(Dumps());
+        var core = File.ReadAllBytes(recorded);
+        Assert.Equal("\u007fELF"u8.ToArray(), core[..4]);
+        var readelf = Tool.Run("readelf", ["-n", recorded]);
+        Assert.Contains("NT_PRSTATUS", readelf.Output);
+        Assert.Contains("NT_SIGINFO", readelf.Output);
+        machine.Disable();
+        Assert.Equal($"|{recorder} %P", File.ReadAllText("/proc/sys/kernel/core_pattern").TrimEnd('\n'));
+    }
+}
