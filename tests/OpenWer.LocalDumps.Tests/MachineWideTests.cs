@@ -113,11 +113,13 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         machine.Enable();
         string victim = Path.Combine(machine.Dir.Path, $"victim-{Guid.NewGuid():N}");
         File.WriteAllText(victim, "precious");
-        // Plant links under every name the next few pids could take.
-        int next = int.Parse(File.ReadAllText("/proc/sys/kernel/ns_last_pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        for (int pid = next + 1; pid < next + 200; pid++)
-            File.CreateSymbolicLink(Path.Combine(_folder, $"crasher.{pid}.dmp"), victim);
-        machine.Crash("abort");
+        // Start it first, so its pid is known, and plant the link under the name its dump will take.
+        var crasher = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Crasher.Path_, ["wait"]) { RedirectStandardOutput = true })!;
+        Assert.StartsWith("READY", crasher.StandardOutput.ReadLine());
+        File.CreateSymbolicLink(Path.Combine(_folder, $"crasher.{crasher.Id}.dmp"), victim);
+        Tool.Run("kill", ["-SEGV", crasher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        crasher.WaitForExit();
+        Thread.Sleep(200);
         Assert.Equal("precious", File.ReadAllText(victim));
         var real = Dumps().Where(d => new FileInfo(d).LinkTarget is null).ToList();
         Assert.Single(real);
@@ -167,5 +169,30 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         Assert.Contains("NT_SIGINFO", readelf.Output);
         machine.Disable();
         Assert.Equal($"|{recorder} %P", File.ReadAllText("/proc/sys/kernel/core_pattern").TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void AProcessUnderADebuggerIsNotCollected()
+    {
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        long log = MachineWideFixture.LogLength;
+        // gdb stops at the SIGSEGV, then lets it through: the kernel dumps a core of a traced process.
+        Tool.Run("gdb", ["-batch", "-ex", "run", "-ex", "continue", "--args", Crasher.Path_, "segv"]);
+        Thread.Sleep(200);
+        Assert.Empty(Dumps());
+        Assert.Contains("runs under a debugger", machine.LogSince(log));
+    }
+
+    [Fact]
+    public void ADotNetUnhandledExceptionIsCollected()
+    {
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        var r = Tool.Run("dotnet", [ManagedFixture.DllPath, "--throw"]);
+        Assert.Contains("OPENWER-UNHANDLED", r.Error);
+        Thread.Sleep(300);
+        string dump = Assert.Single(Dumps());
+        Assert.Contains("stop reason = signal SIGABRT", Lldb.Run(dump, "thread list"));
     }
 }

@@ -100,8 +100,9 @@ public static class CrashHandler
         {
             UserIdentity.BecomeRoot();
         }
+        string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
         HandlerLog.Info(result.DumpPath is not null
-            ? $"{what}: dump written to {result.DumpPath} (flags 0x{(uint)flags:x}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
+            ? $"{what}: dump written to {result.DumpPath} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
             : $"{what}: no dump: {result.Skipped}");
     }
 
