@@ -62,8 +62,9 @@ run_case() { # label, setup function
         $setup
         times+=("$(crash_once)")
         sleep 0.3
-        size=$(du -cb "$OUT"/dumps/*.dmp "$OUT"/cores/core.* 2>/dev/null | tail -1 | cut -f1)
-        peak=$(tail -n1 /var/log/openwer.log 2>/dev/null | sed -n 's/.*handler peak memory \([0-9]*\) kB.*/\1/p')
+        size=$(find "$OUT/dumps" "$OUT/cores" -type f \( -name '*.dmp' -o -name 'core.*' \) -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+        peak=$( (tail -n1 /var/log/openwer.log 2>/dev/null || true) | sed -n 's/.*handler peak memory \([0-9]*\) kB.*/\1/p')
+        [ "$setup" = kernel_core ] && peak=
     done
     local ms; ms=$(printf '%s\n' "${times[@]}" | median)
     printf '%-12s %10s ms %10.1f MiB %14s\n' "$label" "$ms" "$(awk -v s="${size:-0}" 'BEGIN{print s/1048576}')" "${peak:+$((peak / 1024)) MiB}"
