@@ -15,6 +15,54 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
 
     private string[] Dumps() => Directory.GetFiles(_folder, "*.dmp");
 
+    [Theory]
+    [InlineData("abort", "SIGABRT")]
+    [InlineData("fpe", "SIGFPE")]
+    [InlineData("bus", "SIGBUS")]
+    [InlineData("ill", "SIGILL")]
+    public void EachSignalIsCollectedWithTheKernelsFrames(string mode, string name)
+    {
+        string coreFolder = Directory.CreateDirectory(Path.Combine(_folder, "core")).FullName;
+        string gdb = KernelCore.GdbBacktrace(Crasher.Path_, mode, coreFolder);
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        machine.Crash(mode);
+        string dump = Assert.Single(Dumps());
+        string lldb = Lldb.Run(dump, "thread list", "bt");
+        Assert.Contains($"stop reason = signal {name}", lldb);
+        var ours = KernelCore.LldbFunctions(lldb[lldb.IndexOf("(lldb) bt", StringComparison.Ordinal)..], "crasher");
+        Assert.Contains("main", ours);
+        Assert.Equal(KernelCore.GdbFunctions(gdb, ours.ToHashSet()), ours);
+    }
+
+    [Fact]
+    public void ASetIdProcessIsNotDumpedIntoAUsersFolder()
+    {
+        // A set-uid copy of the crasher, run by nobody: with fs.suid_dumpable = 2 the kernel dumps it in "suidsafe" mode (%d = 2).
+        string setuid = Path.Combine(machine.Dir.Path, $"crasher-suid-{Guid.NewGuid():N}");
+        File.Copy(Crasher.Path_, setuid);
+        File.SetUnixFileMode(setuid, (UnixFileMode)0x9ED); // 04755
+        string theirs = Directory.CreateDirectory(Path.Combine(_folder, "theirs")).FullName;
+        Tool.Run("chown", ["65534:65534", theirs]);
+        machine.Settings($"[LocalDumps]\nDumpFolder={theirs}\n");
+        machine.Enable();
+        string saved = File.ReadAllText("/proc/sys/fs/suid_dumpable").Trim();
+        long log = MachineWideFixture.LogLength;
+        try
+        {
+            File.WriteAllText("/proc/sys/fs/suid_dumpable", "2");
+            var r = Tool.Run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", setuid, "segv"]);
+            Assert.Equal(139, r.ExitCode);
+            Thread.Sleep(200);
+        }
+        finally
+        {
+            File.WriteAllText("/proc/sys/fs/suid_dumpable", saved);
+        }
+        Assert.Empty(Directory.GetFiles(theirs));
+        Assert.Contains("fs.suid_dumpable = 2", machine.LogSince(log));
+    }
+
     [Fact]
     public void ACrashIsCollectedWithTheSameFramesAsTheKernelsCore()
     {

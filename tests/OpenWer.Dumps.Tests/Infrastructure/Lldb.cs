@@ -22,7 +22,11 @@ public static partial class Lldb
             args.Add("-o");
             args.Add(c);
         }
-        var result = Tool.Run(Tool.Require("lldb-16"), args, TimeSpan.FromMinutes(3));
+        // lldb-16 now and then aborts at exit ("double free or corruption", after every command has run: an
+        // lldb bug, llvm-project#118577 and kin); such a run is repeated, at most twice.
+        Tool.Result result = Tool.Run(Tool.Require("lldb-16"), args, TimeSpan.FromMinutes(3));
+        for (int attempt = 0; attempt < 2 && result.ExitCode == 134; attempt++)
+            result = Tool.Run(Tool.Require("lldb-16"), args, TimeSpan.FromMinutes(3));
         Assert.Contains("was loaded", result.All);
         return result;
     }
