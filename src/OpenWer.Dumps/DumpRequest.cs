@@ -11,6 +11,9 @@ namespace OpenWer.Dumps;
 /// <param name="Overwrite">Replace an existing file.</param>
 public sealed record DumpRequest(int ProcessId, MinidumpType Flags, int? ThreadId, bool OnlyThisThread, string OutputPath, bool Overwrite = false)
 {
+    /// <summary>An exception to record (signal, si_code, address, thread) instead of "dump requested".</summary>
+    public Capture.Snapshot.ExceptionSnapshot? Exception { get; init; }
+
     /// <summary>WER's rule: a micro dump needs a thread; the API rejects one without it (E_INVALIDARG).</summary>
     public static DumpRequest ForType(int pid, DumpType type, int? threadId, string outputPath, bool overwrite = false)
     {

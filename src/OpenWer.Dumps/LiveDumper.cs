@@ -14,7 +14,7 @@ public static class LiveDumper
     {
         var flags = DumpTypeFlags.Validate((ulong)request.Flags);
         AtomicDumpFile.CheckWritable(request.OutputPath, request.Overwrite);
-        var options = new LiveCaptureOptions(request.ThreadId, (flags & MinidumpType.WithAvxXStateContext) != 0);
+        var options = new LiveCaptureOptions(request.Exception?.ThreadId ?? request.ThreadId, (flags & MinidumpType.WithAvxXStateContext) != 0, request.Exception);
         var stopped = Stopwatch.StartNew();
         TimeSpan pause = default;
         int threads = 0, modules = 0;

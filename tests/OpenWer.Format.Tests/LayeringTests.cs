@@ -13,8 +13,9 @@ public sealed class LayeringTests
         ["OpenWer.Format"] = [],
         ["OpenWer.Capture"] = ["OpenWer.Format"],
         ["OpenWer.Dumps"] = ["OpenWer.Format", "OpenWer.Capture"],
-        ["OpenWer.LocalDumps"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps"],
-        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.LocalDumps"],
+        ["OpenWer.Reporting"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps"],
+        ["OpenWer.LocalDumps"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting"],
+        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting", "OpenWer.LocalDumps"],
     };
 
     private static string Root()

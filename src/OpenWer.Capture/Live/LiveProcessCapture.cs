@@ -37,7 +37,7 @@ public sealed class LiveProcessCapture : IDisposable
             var snapshot = Read(pid, traced.ThreadIds, tid => arm64
                     ? traced.ReadArm64(tid) is { } a ? new ThreadRegistersRead(null, a.Context, a.Tpidr) : null
                     : traced.ReadAmd64(tid, options.WithAvxState) is { } x ? new ThreadRegistersRead(x.Context, null, x.FsBase) : null,
-                memory, options.RequestingThreadId ?? pid, null);
+                memory, options.RequestingThreadId ?? pid, options.Exception);
             return new LiveProcessCapture(ptrace, traced, memory, snapshot);
         }
         catch

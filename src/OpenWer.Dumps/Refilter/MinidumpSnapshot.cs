@@ -1,0 +1,64 @@
+using System.Text;
+using OpenWer.Capture.Elf;
+using OpenWer.Capture.Proc;
+using OpenWer.Capture.Snapshot;
+using OpenWer.Format;
+using OpenWer.Format.Reading;
+using OpenWer.Format.Streams;
+using OpenWer.Format.Writing;
+
+namespace OpenWer.Dumps.Refilter;
+
+/// <summary>
+/// A minidump read back as a snapshot, so a dump can be re-filtered (a heap dump down to a mini dump) by the
+/// same selection and writer as a live process: threads and contexts, modules (their segments from the ELF
+/// headers held in the dump), mappings from LINUX_MAPS, the exception, the raw Linux streams, and memory.
+/// </summary>
+public static class MinidumpSnapshot
+{
+    public static ProcessSnapshot Read(MinidumpReader dump)
+    {
+        var names = dump.ReadThreadNames();
+        var infos = dump.ReadThreadInfoList().ToDictionary(t => t.ThreadId);
+        var memory = new DumpMemory(dump);
+        var threads = dump.ReadThreads().Select(t => new ThreadSnapshot((int)t.ThreadId, names.GetValueOrDefault(t.ThreadId),
+            dump.ReadContextAmd64(t.ThreadContext), null, t.Teb,
+            infos.TryGetValue(t.ThreadId, out var i) ? new ThreadTimes(i.UserTime / 100_000, i.KernelTime / 100_000, 0, i.Affinity) : default)).ToList();
+        var modules = dump.ReadModules().Select(m => Module(m, memory)).ToList();
+        byte[] Stream(StreamType t) => dump.ReadStream(t) ?? [];
+        var maps = Stream(StreamType.LinuxMaps);
+        var mappings = maps.Length > 0 ? ProcMaps.Parse(Encoding.UTF8.GetString(maps))
+            : dump.ReadMemoryInfoList().Select(i => new Mapping(i.BaseAddress, i.BaseAddress + i.RegionSize, true,
+                (i.Protect & 0xCC) != 0, (i.Protect & 0xF0) != 0, i.Type == MemoryInfo.TypeMapped, 0, "00:00", 0, "")).ToList();
+        var e = dump.ReadException();
+        var system = dump.ReadSystemInfo() ?? throw new Format.MinidumpFormatException("the dump has no SystemInfo");
+        var misc = dump.ReadMiscInfo();
+        var facts = new SystemFacts(system.ProcessorArchitecture, system.NumberOfProcessors, system.ProcessorLevel, system.ProcessorRevision,
+            system.MajorVersion, system.MinorVersion, system.BuildNumber, system.CsdVersionRva != 0 ? dump.ReadString(system.CsdVersionRva) : "",
+            [system.VendorId0, system.VendorId1, system.VendorId2], system.VersionInformation, system.FeatureInformation,
+            misc?.ProcessCreateTime ?? 0, 1);
+        var files = new ProcessFiles(Stream(StreamType.LinuxProcStatus), Stream(StreamType.LinuxCmdLine), Stream(StreamType.LinuxEnviron),
+            Stream(StreamType.LinuxAuxv), maps, Stream(StreamType.LinuxCpuInfo), Stream(StreamType.LinuxLsbRelease));
+        var handles = dump.ReadHandles().Select(h => new OpenHandle((int)h.Descriptor.Handle, h.TypeName ?? "", h.ObjectName ?? "")).ToList();
+        var exception = e is { } x ? new ExceptionSnapshot((int)x.ThreadId, x.ExceptionCode, x.ExceptionFlags, x.ExceptionAddress, x.ExceptionInformation) : null;
+        return new ProcessSnapshot((int)(misc?.ProcessId ?? 0), modules.FirstOrDefault()?.Path ?? "", threads, modules, mappings, handles, files, facts,
+            new ThreadTimes(misc?.ProcessUserTime ?? 0, misc?.ProcessKernelTime ?? 0, 0, 0), exception, memory);
+    }
+
+    private static ModuleSnapshot Module(ModuleRecord m, DumpMemory memory)
+    {
+        ulong start = m.Module.BaseOfImage;
+        var image = ElfImage.TryParse((offset, dest) => memory.Read(start + (ulong)offset, dest));
+        ulong bias = start - (image?.MinLoadAddress ?? 0);
+        var segments = image?.ProgramHeaders.Where(p => p.Type == ElfImage.PT_LOAD)
+            .Select(p => new ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
+                (p.Flags & ElfImage.PF_W) != 0, (p.Flags & ElfImage.PF_X) != 0)).ToList() ?? [];
+        var kind = m.Name == "linux-gate.so" ? ModuleKind.Vdso : m.BuildId is null && m.Module.TimeDateStamp != 0 ? ModuleKind.PortableExecutable : ModuleKind.Elf;
+        return new ModuleSnapshot(m.Name, m.Name, start, m.Module.SizeOfImage, m.BuildId, kind, m.Module.TimeDateStamp, segments);
+    }
+
+    private sealed class DumpMemory(MinidumpReader dump) : IMemorySource
+    {
+        public int Read(ulong address, Span<byte> destination) => dump.ReadMemory(address, destination);
+    }
+}
