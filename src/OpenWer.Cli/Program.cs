@@ -6,6 +6,7 @@ var root = new RootCommand("OpenWer: Windows Error Reporting's crash-dump collec
     DumpCommand.Create(),
     RunCommand.Create(),
     LocalDumpsCommand.Create(),
+    ReportsCommand.Create(),
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
