@@ -33,16 +33,27 @@ public static class DumpCommand
             Description = "The file to write; default: <exe>.<pid>.dmp in the current folder",
         };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output file if it exists" };
+        var include = new Option<string[]>("--include-memory")
+        {
+            Description = "Also include ADDRESS:SIZE (hex), whatever the flags (registered memory blocks)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var exception = new Option<string?>("--exception")
+        {
+            Description = "Record CODE:FLAGS:ADDRESS (hex) as the exception of --thread instead of \"dump requested\"",
+            Hidden = true,
+        };
+        var onlyThread = new Option<bool>("--only-thread") { Description = "Write the --thread alone (as a micro dump does)", Hidden = true };
         var command = new Command("dump", "Write a minidump of a running process and let it run on")
         {
-            pid, type, flags, thread, output, overwrite,
+            pid, type, flags, thread, output, overwrite, include, exception, onlyThread,
         };
         command.SetAction(parse => Run(parse.GetValue(pid), parse.GetValue(type)!, parse.GetValue(flags), parse.GetValue(thread),
-            parse.GetValue(output), parse.GetValue(overwrite), parse.GetResult(type) is { Implicit: false }));
+            parse.GetValue(output), parse.GetValue(overwrite), parse.GetResult(type) is { Implicit: false }, parse.GetValue(include) ?? [], parse.GetValue(exception), parse.GetValue(onlyThread)));
         return command;
     }
 
-    private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven)
+    private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include, string? exceptionText, bool onlyThread)
     {
         try
         {
@@ -54,7 +65,7 @@ public static class DumpCommand
             {
                 if (typeGiven)
                     return Fail(ExitCodes.Usage, "give --type or --flags, not both");
-                request = new DumpRequest(pid, ParseFlags(flagsText), thread, false, path, overwrite);
+                request = new DumpRequest(pid, ParseFlags(flagsText), thread, onlyThread, path, overwrite);
             }
             else
             {
@@ -62,6 +73,7 @@ public static class DumpCommand
                 // From the command line a micro dump defaults to the main thread; the API insists on a thread.
                 request = DumpRequest.ForType(pid, type, thread ?? (type == DumpType.Micro ? pid : null), path, overwrite);
             }
+            request = request with { ExtraMemory = [.. include.Select(ParseRange)], Exception = ParseException(exceptionText, thread ?? pid) };
             var result = LiveDumper.Dump(request);
             Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules; " +
                 $"process {pid} was stopped {result.TargetStopped.TotalMilliseconds:F1} ms and runs on");
@@ -78,6 +90,27 @@ public static class DumpCommand
         catch (CaptureException e) { return Fail(ExitCodes.Failure, e.Message); }
         catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
         catch (IOException e) { return Fail(ExitCodes.OutputError, $"writing the dump failed: {e.Message}; no dump was written"); }
+    }
+
+    private static MemoryRange ParseRange(string text)
+    {
+        var parts = text.Split(':');
+        static ulong Hex(string s) => ulong.TryParse(s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong v)
+            ? v : throw new ArgumentException($"--include-memory: \"{s}\" is not hexadecimal");
+        if (parts.Length != 2)
+            throw new ArgumentException($"--include-memory {text}: expected ADDRESS:SIZE in hex");
+        return new MemoryRange(Hex(parts[0]), Hex(parts[1]));
+    }
+
+    private static Capture.Snapshot.ExceptionSnapshot? ParseException(string? text, int thread)
+    {
+        if (text is null)
+            return null;
+        var p = text.Split(':');
+        if (p.Length != 3)
+            throw new ArgumentException("--exception: expected CODE:FLAGS:ADDRESS in hex");
+        ulong H(string s) => ulong.Parse(s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return new Capture.Snapshot.ExceptionSnapshot(thread, (uint)H(p[0]), (uint)H(p[1]), H(p[2]), []);
     }
 
     private static MinidumpType ParseFlags(string text)

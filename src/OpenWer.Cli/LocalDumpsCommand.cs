@@ -39,6 +39,23 @@ public static class LocalDumpsCommand
         handle.Hidden = true;
         handle.SetAction(p => LocalDumps.MachineWide.CrashHandler.Handle(p.GetValue(specifiers) ?? [], Console.OpenStandardInput(), p.GetValue(settings)!));
 
+        var collectPid = new Argument<int>("pid") { Description = "The process" };
+        var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for" };
+        var collect = new Command("collect", "Write a LocalDumps dump of a running process now, by the settings") { collectPid, collectThread };
+        collect.SetAction(p =>
+        {
+            try
+            {
+                var result = LocalDumps.Collection.LiveCollection.Collect(p.GetValue(collectPid), p.GetValue(collectThread), p.GetValue(settings)!);
+                Console.WriteLine(result.DumpPath is not null ? $"wrote {result.DumpPath}" : $"no dump: {result.Skipped}");
+                return ExitCodes.Success;
+            }
+            catch (Capture.ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
+            catch (Capture.PtraceDeniedException e) { return Fail(ExitCodes.PermissionDenied, e.Message); }
+            catch (Exception e) when (e is IOException or Capture.CaptureException or UnauthorizedAccessException) { return Fail(ExitCodes.Failure, e.Message); }
+        });
+
+        command.Subcommands.Add(collect);
         command.Subcommands.Add(enable);
         command.Subcommands.Add(disable);
         command.Subcommands.Add(handle);

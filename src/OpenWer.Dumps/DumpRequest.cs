@@ -14,6 +14,9 @@ public sealed record DumpRequest(int ProcessId, MinidumpType Flags, int? ThreadI
     /// <summary>An exception to record (signal, si_code, address, thread) instead of "dump requested".</summary>
     public Capture.Snapshot.ExceptionSnapshot? Exception { get; init; }
 
+    /// <summary>Memory to include whatever the flags (WerRegisterMemoryBlock's blocks).</summary>
+    public IReadOnlyList<Format.Writing.MemoryRange> ExtraMemory { get; init; } = [];
+
     /// <summary>WER's rule: a micro dump needs a thread; the API rejects one without it (E_INVALIDARG).</summary>
     public static DumpRequest ForType(int pid, DumpType type, int? threadId, string outputPath, bool overwrite = false)
     {

@@ -10,6 +10,16 @@ namespace OpenWer.Dumps;
 /// <summary>The pipeline for a live process: snapshot (all threads stopped) -> selection -> minidump -> rename into place.</summary>
 public static class LiveDumper
 {
+    /// <summary>Captures the process and writes the minidump into <paramref name="output"/> (seekable); the process runs on.</summary>
+    public static Format.Writing.MinidumpWriteResult Write(DumpRequest request, Stream output)
+    {
+        var flags = DumpTypeFlags.Validate((ulong)request.Flags);
+        var options = new LiveCaptureOptions(request.Exception?.ThreadId ?? request.ThreadId, (flags & MinidumpType.WithAvxXStateContext) != 0, request.Exception);
+        using var capture = LiveProcessCapture.Capture(request.ProcessId, options);
+        var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory);
+        return MinidumpComposer.Write(capture.Snapshot, selection, output, DateTimeOffset.UtcNow);
+    }
+
     public static DumpResult Dump(DumpRequest request)
     {
         var flags = DumpTypeFlags.Validate((ulong)request.Flags);
@@ -23,7 +33,7 @@ public static class LiveDumper
             // The target stays stopped while its memory is copied, so memory and registers agree;
             // it runs on as soon as the last byte is read.
             using var capture = LiveProcessCapture.Capture(request.ProcessId, options);
-            var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null);
+            var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory);
             threads = selection.Threads.Count;
             modules = selection.Modules.Count;
             var result = MinidumpComposer.Write(capture.Snapshot, selection, stream, DateTimeOffset.UtcNow);

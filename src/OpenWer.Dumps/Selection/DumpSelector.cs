@@ -20,7 +20,7 @@ public static class DumpSelector
     private const int MaxIndirectPointers = 4096;
     private const ulong Page = 4096;
 
-    public static DumpSelection Select(ProcessSnapshot snapshot, MinidumpType flags, int? onlyThreadId = null)
+    public static DumpSelection Select(ProcessSnapshot snapshot, MinidumpType flags, int? onlyThreadId = null, IReadOnlyList<MemoryRange>? extraMemory = null)
     {
         bool Has(MinidumpType f) => (flags & f) == f;
 
@@ -56,6 +56,8 @@ public static class DumpSelector
         var small = new RangeSet();
         foreach (var s in stacks.Values)
             small.Add(s);
+        foreach (var extra in extraMemory ?? [])
+            small.Add(extra);
         if (Has(MinidumpType.WithDataSegs))
             foreach (var seg in modules.SelectMany(m => m.Segments).Where(s => s.Write))
                 small.Add(seg.Start, seg.End);

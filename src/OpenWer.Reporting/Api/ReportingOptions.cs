@@ -12,6 +12,9 @@ public sealed record ReportingOptions(string StoreFolder, Uri? Server = null, in
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The `wer` command that writes this process's own dumps (a process cannot ptrace itself).</summary>
+    public string HelperPath { get; init; } = Environment.GetEnvironmentVariable("OPENWER_WER") is { Length: > 0 } w ? w : "wer";
+
     public static string DefaultStoreFolder =>
         Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } d ? d : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local/share"), "OpenWer/Reports");
 }

@@ -2,6 +2,7 @@ using OpenWer.Capture.Snapshot;
 using OpenWer.Dumps;
 using OpenWer.Dumps.Refilter;
 using OpenWer.Format;
+using OpenWer.Reporting.InProcess;
 using OpenWer.Reporting.Store;
 using OpenWer.Reporting.Upload;
 
@@ -95,7 +96,12 @@ public sealed class WerReport : IDisposable
     /// the thread (ONLY_THISTHREAD, or exception-thread-only when the other threads' flags are 0).
     /// </summary>
     public void AddDump(int processId, int? threadId, WerDumpType type, WerExceptionInformation? exception = null,
-        WerDumpCustomOptions? customOptions = null, WerDumpFlags flags = WerDumpFlags.None)
+        WerDumpCustomOptions? customOptions = null, WerDumpFlags flags = WerDumpFlags.None) =>
+        AddDump(processId, threadId, type, exception, customOptions, flags, []);
+
+    /// <summary>As <see cref="AddDump(int, int?, WerDumpType, WerExceptionInformation?, WerDumpCustomOptions?, WerDumpFlags)"/>, with memory blocks to include.</summary>
+    public void AddDump(int processId, int? threadId, WerDumpType type, WerExceptionInformation? exception,
+        WerDumpCustomOptions? customOptions, WerDumpFlags flags, IReadOnlyList<Format.Writing.MemoryRange> extraMemory)
     {
         ThrowIfClosed();
         if (!Enum.IsDefined(type))
@@ -124,11 +130,20 @@ public sealed class WerReport : IDisposable
             _ => WerFileType.Minidump,
         };
         string name = UniqueName($"{fileType.ToString().ToLowerInvariant()}.dmp");
-        var request = new DumpRequest(processId, minidumpFlags, exception?.ThreadId ?? threadId, onlyThread, Path.Combine(_folder, name))
+        string output = Path.Combine(_folder, name);
+        if (processId == Environment.ProcessId)
         {
-            Exception = exception is null ? null : new ExceptionSnapshot(exception.ThreadId, (uint)exception.Signal, (uint)exception.SignalCode, exception.Address, []),
-        };
-        LiveDumper.Dump(request);
+            DumpHelper.DumpSelf(_options.HelperPath, exception?.ThreadId ?? threadId ?? DumpHelper.CurrentThreadId(), minidumpFlags, onlyThread, output,
+                extraMemory, exception is null ? null : ((uint)exception.Signal, (uint)exception.SignalCode, exception.Address));
+        }
+        else
+        {
+            LiveDumper.Dump(new DumpRequest(processId, minidumpFlags, exception?.ThreadId ?? threadId, onlyThread, output)
+            {
+                Exception = exception is null ? null : new ExceptionSnapshot(exception.ThreadId, (uint)exception.Signal, (uint)exception.SignalCode, exception.Address, []),
+                ExtraMemory = extraMemory,
+            });
+        }
         _manifest.Files.Add(new ReportFile { Name = name, Type = fileType, DumpFlags = flags });
         ReportStore.Save(_folder, _manifest);
     }
