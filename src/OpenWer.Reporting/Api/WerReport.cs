@@ -21,6 +21,7 @@ public sealed class WerReport : IDisposable
     private readonly string _folder;
     private readonly ReportManifest _manifest;
     private bool _closed;
+    private bool _asyncSubmission;
 
     public string Id => _manifest.Id;
     public string Folder => _folder;
@@ -153,6 +154,20 @@ public sealed class WerReport : IDisposable
         ThrowIfClosed();
         if (!Enum.IsDefined(consent))
             throw new ArgumentOutOfRangeException(nameof(consent), consent, "not a WER_CONSENT");
+        if (!CanStore())
+            return WerSubmitResult.StorageLocationNotFound;
+        if (flags.HasFlag(WerSubmitFlags.AddRegisteredData))
+            AddRegisteredData();
+        if (flags.HasFlag(WerSubmitFlags.ReportMachineId))
+            _manifest.MachineId = MachineId();
+        if (flags.HasFlag(WerSubmitFlags.OutOfProcessAsync))
+        {
+            // Returns at once; the submission goes on in the background (WER: "the result is undefined").
+            var rest = flags & ~WerSubmitFlags.OutOfProcessAsync;
+            _asyncSubmission = true;
+            _ = Task.Run(() => SubmitAsync(consent, rest, http, CancellationToken.None));
+            return WerSubmitResult.ReportAsync;
+        }
         bool noQueue = flags.HasFlag(WerSubmitFlags.NoQueue);
         if (flags.HasFlag(WerSubmitFlags.Queue) && !noQueue)
             return QueueReport(WerSubmitResult.ReportQueued);
@@ -178,6 +193,31 @@ public sealed class WerReport : IDisposable
             _ => noQueue ? Finish(false, flags, WerSubmitResult.ReportFailed) : QueueReport(WerSubmitResult.ReportQueued),
         };
     }
+
+    private bool CanStore()
+    {
+        try
+        {
+            Directory.CreateDirectory(_store.Queue);
+            Directory.CreateDirectory(_store.Archive);
+            return Directory.Exists(_folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>WER_SUBMIT_ADD_REGISTERED_DATA: the files registered for crash reporting go into this report too.</summary>
+    private void AddRegisteredData()
+    {
+        foreach (var (path, type, flags) in InProcess.CrashReporting.RegisteredFiles())
+            if (File.Exists(Environment.ExpandEnvironmentVariables(path)))
+                AddFile(path, type, flags);
+    }
+
+    private static string? MachineId() =>
+        File.Exists("/etc/machine-id") ? File.ReadAllText("/etc/machine-id").Trim() : null;
 
     /// <summary>Queues the report; with NOHEAP_ONQUEUE a heap dump is replaced by a mini dump derived from it (not re-captured).</summary>
     private WerSubmitResult QueueReport(WerSubmitResult result)
@@ -227,8 +267,8 @@ public sealed class WerReport : IDisposable
     /// <summary>Closing a report that was never submitted discards it, as WerReportCloseHandle does.</summary>
     public void Dispose()
     {
-        if (_closed)
-            return;
+        if (_closed || _asyncSubmission)
+            return; // an asynchronous submission owns the report now
         _closed = true;
         if (Directory.Exists(_folder))
             Directory.Delete(_folder, recursive: true);

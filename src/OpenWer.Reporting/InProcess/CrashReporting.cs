@@ -48,6 +48,13 @@ public static class CrashReporting
         }
     }
 
+    /// <summary>The registered files, for WER_SUBMIT_ADD_REGISTERED_DATA.</summary>
+    public static IReadOnlyList<(string Path, WerFileType Type, WerFileFlags Flags)> RegisteredFiles()
+    {
+        lock (Gate)
+            return [.. Files];
+    }
+
     /// <summary>WerRegisterMemoryBlock: included in the report's dump if the process crashes (at most 64 KiB each).</summary>
     public static void RegisterMemoryBlock(nint address, int size)
     {

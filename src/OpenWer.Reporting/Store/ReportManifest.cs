@@ -16,6 +16,8 @@ public sealed class ReportManifest
     public List<ReportParameter> Parameters { get; set; } = [];
     public List<ReportFile> Files { get; set; } = [];
     public string? BucketId { get; set; }
+    /// <summary>/etc/machine-id, with WER_SUBMIT_REPORT_MACHINE_ID.</summary>
+    public string? MachineId { get; set; }
     public int UploadAttempts { get; set; }
     public string? LastError { get; set; }
 }

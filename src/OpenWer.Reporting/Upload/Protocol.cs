@@ -12,6 +12,8 @@ public sealed class StageOneRequest
     public string? ApplicationPath { get; set; }
     public List<string> Parameters { get; set; } = [];
     public List<string> ParameterNames { get; set; } = [];
+    /// <summary>With WER_SUBMIT_REPORT_MACHINE_ID: the machine's id.</summary>
+    public string? MachineId { get; set; }
     /// <summary>"mini" and/or "heap": what the client could send.</summary>
     public List<string> Dumps { get; set; } = [];
 }

@@ -48,6 +48,7 @@ public sealed class ReportUploader(HttpClient http, Uri server, ReportingOptions
                 ReportType = m.ReportType.ToString(),
                 ApplicationName = m.ApplicationName,
                 ApplicationPath = m.ApplicationPath,
+                MachineId = m.MachineId,
                 Parameters = [.. m.Parameters.OrderBy(p => p.Index).Select(p => p.Value)],
                 ParameterNames = [.. m.Parameters.OrderBy(p => p.Index).Select(p => p.Name)],
                 Dumps = [.. dumps.Select(d => d.Type == WerFileType.Heapdump ? "heap" : "mini").Distinct()],
