@@ -44,16 +44,17 @@ public static class DumpCommand
             Hidden = true,
         };
         var onlyThread = new Option<bool>("--only-thread") { Description = "Write the --thread alone (as a micro dump does)", Hidden = true };
+        var filter = new Option<string?>("--filter") { Description = "Per-thread and per-module write flags (WER_DUMP_CUSTOM_OPTIONS)", Hidden = true };
         var command = new Command("dump", "Write a minidump of a running process and let it run on")
         {
-            pid, type, flags, thread, output, overwrite, include, exception, onlyThread,
+            pid, type, flags, thread, output, overwrite, include, exception, onlyThread, filter,
         };
         command.SetAction(parse => Run(parse.GetValue(pid), parse.GetValue(type)!, parse.GetValue(flags), parse.GetValue(thread),
-            parse.GetValue(output), parse.GetValue(overwrite), parse.GetResult(type) is { Implicit: false }, parse.GetValue(include) ?? [], parse.GetValue(exception), parse.GetValue(onlyThread)));
+            parse.GetValue(output), parse.GetValue(overwrite), parse.GetResult(type) is { Implicit: false }, parse.GetValue(include) ?? [], parse.GetValue(exception), parse.GetValue(onlyThread), parse.GetValue(filter)));
         return command;
     }
 
-    private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include, string? exceptionText, bool onlyThread)
+    private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include, string? exceptionText, bool onlyThread, string? filterText)
     {
         try
         {
@@ -73,7 +74,12 @@ public static class DumpCommand
                 // From the command line a micro dump defaults to the main thread; the API insists on a thread.
                 request = DumpRequest.ForType(pid, type, thread ?? (type == DumpType.Micro ? pid : null), path, overwrite);
             }
-            request = request with { ExtraMemory = [.. include.Select(ParseRange)], Exception = ParseException(exceptionText, thread ?? pid) };
+            request = request with
+            {
+                ExtraMemory = [.. include.Select(ParseRange)],
+                Exception = ParseException(exceptionText, thread ?? pid),
+                Filter = filterText is null ? null : Dumps.Selection.DumpFilter.Decode(filterText)
+            };
             var result = LiveDumper.Dump(request);
             Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules; " +
                 $"process {pid} was stopped {result.TargetStopped.TotalMilliseconds:F1} ms and runs on");

@@ -17,6 +17,9 @@ public sealed record DumpRequest(int ProcessId, MinidumpType Flags, int? ThreadI
     /// <summary>Memory to include whatever the flags (WerRegisterMemoryBlock's blocks).</summary>
     public IReadOnlyList<Format.Writing.MemoryRange> ExtraMemory { get; init; } = [];
 
+    /// <summary>Per-thread and per-module choices (WER_DUMP_CUSTOM_OPTIONS), or null for everything.</summary>
+    public Selection.DumpFilter? Filter { get; init; }
+
     /// <summary>WER's rule: a micro dump needs a thread; the API rejects one without it (E_INVALIDARG).</summary>
     public static DumpRequest ForType(int pid, DumpType type, int? threadId, string outputPath, bool overwrite = false)
     {

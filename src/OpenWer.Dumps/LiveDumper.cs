@@ -16,7 +16,7 @@ public static class LiveDumper
         var flags = DumpTypeFlags.Validate((ulong)request.Flags);
         var options = new LiveCaptureOptions(request.Exception?.ThreadId ?? request.ThreadId, (flags & MinidumpType.WithAvxXStateContext) != 0, request.Exception);
         using var capture = LiveProcessCapture.Capture(request.ProcessId, options);
-        var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory);
+        var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory, request.Filter);
         return MinidumpComposer.Write(capture.Snapshot, selection, output, DateTimeOffset.UtcNow);
     }
 
@@ -33,7 +33,7 @@ public static class LiveDumper
             // The target stays stopped while its memory is copied, so memory and registers agree;
             // it runs on as soon as the last byte is read.
             using var capture = LiveProcessCapture.Capture(request.ProcessId, options);
-            var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory);
+            var selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory, request.Filter);
             threads = selection.Threads.Count;
             modules = selection.Modules.Count;
             var result = MinidumpComposer.Write(capture.Snapshot, selection, stream, DateTimeOffset.UtcNow);

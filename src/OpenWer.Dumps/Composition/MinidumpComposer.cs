@@ -112,7 +112,7 @@ public static class MinidumpComposer
             string name = selection.StripModulePaths ? Path.GetFileName(m.Name) : m.Name;
             uint nameRva = b.AppendString(name);
             var cv = default(LocationDescriptor);
-            if (m.BuildId is { Length: > 0 } id)
+            if (m.BuildId is { Length: > 0 } id && !selection.ModulesWithoutCodeView.Contains(m.Base))
             {
                 var record = CodeViewRecord.ForElfBuildId(id);
                 cv = new LocationDescriptor((uint)record.Length, b.Append(record, 4));

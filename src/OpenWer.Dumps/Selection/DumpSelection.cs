@@ -18,5 +18,8 @@ public sealed record DumpSelection(
     bool FilterStacks,
     bool StripModulePaths)
 {
+    /// <summary>Bases of modules written without their CodeView (build-id) record (ModuleWriteCvRecord cleared).</summary>
+    public IReadOnlySet<ulong> ModulesWithoutCodeView { get; init; } = new HashSet<ulong>();
+
     public bool Has(MinidumpType flag) => (Flags & flag) == flag;
 }

@@ -20,18 +20,23 @@ public static class DumpSelector
     private const int MaxIndirectPointers = 4096;
     private const ulong Page = 4096;
 
-    public static DumpSelection Select(ProcessSnapshot snapshot, MinidumpType flags, int? onlyThreadId = null, IReadOnlyList<MemoryRange>? extraMemory = null)
+    public static DumpSelection Select(ProcessSnapshot snapshot, MinidumpType flags, int? onlyThreadId = null, IReadOnlyList<MemoryRange>? extraMemory = null,
+        DumpFilter? filter = null)
     {
         bool Has(MinidumpType f) => (flags & f) == f;
+        int exceptionThread = snapshot.Exception?.ThreadId ?? snapshot.ProcessId;
+        uint ThreadFlags(ThreadSnapshot t) => filter?.ThreadFlags(t.ThreadId == exceptionThread) ?? uint.MaxValue;
+        uint ModuleFlags(ModuleSnapshot m) => filter?.ModuleFlags(m.Name) ?? uint.MaxValue;
 
         var threads = onlyThreadId is int only
             ? snapshot.Threads.Where(t => t.ThreadId == only).ToList()
             : [.. snapshot.Threads];
+        threads = threads.Where(t => (ThreadFlags(t) & DumpFilter.ThreadWriteThread) != 0).ToList();
         if (threads.Count == 0)
             throw new ArgumentException($"thread {onlyThreadId} is not in the snapshot", nameof(onlyThreadId));
 
         var stacks = new Dictionary<int, MemoryRange>();
-        foreach (var t in threads)
+        foreach (var t in threads.Where(t => (ThreadFlags(t) & DumpFilter.ThreadWriteStack) != 0))
         {
             var sp = t.StackPointer;
             if (snapshot.FindMapping(sp) is { Read: true } m)
@@ -53,16 +58,19 @@ public static class DumpSelector
             modules = modules.Where((m, i) => i == 0 || referenced.Any(p => p >= m.Base && p - m.Base < m.Size)).ToList();
         }
 
+        modules = modules.Where(m => (ModuleFlags(m) & DumpFilter.ModuleWriteModule) != 0).ToList();
+        var withoutCodeView = modules.Where(m => (ModuleFlags(m) & DumpFilter.ModuleWriteCvRecord) == 0).Select(m => m.Base).ToHashSet();
+
         var small = new RangeSet();
         foreach (var s in stacks.Values)
             small.Add(s);
         foreach (var extra in extraMemory ?? [])
             small.Add(extra);
         if (Has(MinidumpType.WithDataSegs))
-            foreach (var seg in modules.SelectMany(m => m.Segments).Where(s => s.Write))
+            foreach (var seg in modules.Where(m => (ModuleFlags(m) & DumpFilter.ModuleWriteDataSeg) != 0).SelectMany(m => m.Segments).Where(s => s.Write))
                 small.Add(seg.Start, seg.End);
         if (Has(MinidumpType.WithCodeSegs))
-            foreach (var seg in modules.SelectMany(m => m.Segments).Where(s => s.Execute))
+            foreach (var seg in modules.Where(m => (ModuleFlags(m) & DumpFilter.ModuleWriteCodeSegs) != 0).SelectMany(m => m.Segments).Where(s => s.Execute))
                 small.Add(seg.Start, seg.End);
         if (Has(MinidumpType.WithModuleHeaders))
             foreach (var m in modules)
@@ -132,7 +140,10 @@ public static class DumpSelector
         }
 
         return new DumpSelection(flags, threads, stacks, modules, listed, bulkRanges,
-            Has(MinidumpType.FilterMemory), Has(MinidumpType.FilterModulePaths) || Has(MinidumpType.FilterTriage));
+            Has(MinidumpType.FilterMemory), Has(MinidumpType.FilterModulePaths) || Has(MinidumpType.FilterTriage))
+        {
+            ModulesWithoutCodeView = withoutCodeView,
+        };
     }
 
     /// <summary>Intersects ranges with the readable mappings, so no range spans a hole, and splits at mapping boundaries.</summary>

@@ -132,10 +132,16 @@ public sealed class WerReport : IDisposable
         };
         string name = UniqueName($"{fileType.ToString().ToLowerInvariant()}.dmp");
         string output = Path.Combine(_folder, name);
+        var filter = customOptions is { } co ? new Dumps.Selection.DumpFilter(
+            co.Has(WerDumpCustomOptions.MaskThreadFlags) ? co.ExceptionThreadFlags : null,
+            co.Has(WerDumpCustomOptions.MaskOtherThreadFlags) ? co.OtherThreadFlags : null,
+            co.Has(WerDumpCustomOptions.MaskPreferredModuleFlags) ? co.PreferredModuleFlags : null,
+            co.Has(WerDumpCustomOptions.MaskOtherModuleFlags) ? co.OtherModuleFlags : null,
+            co.Has(WerDumpCustomOptions.MaskPreferredModuleList) ? co.PreferredModuleList : []) : null;
         if (processId == Environment.ProcessId)
         {
             DumpHelper.DumpSelf(_options.HelperPath, exception?.ThreadId ?? threadId ?? DumpHelper.CurrentThreadId(), minidumpFlags, onlyThread, output,
-                extraMemory, exception is null ? null : ((uint)exception.Signal, (uint)exception.SignalCode, exception.Address));
+                extraMemory, exception is null ? null : ((uint)exception.Signal, (uint)exception.SignalCode, exception.Address), filter);
         }
         else
         {
@@ -143,6 +149,7 @@ public sealed class WerReport : IDisposable
             {
                 Exception = exception is null ? null : new ExceptionSnapshot(exception.ThreadId, (uint)exception.Signal, (uint)exception.SignalCode, exception.Address, []),
                 ExtraMemory = extraMemory,
+                Filter = filter,
             });
         }
         _manifest.Files.Add(new ReportFile { Name = name, Type = fileType, DumpFlags = flags });

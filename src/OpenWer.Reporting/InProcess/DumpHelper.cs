@@ -17,7 +17,7 @@ public static partial class DumpHelper
     private const nint PR_SET_PTRACER_ANY = -1;
 
     public static void DumpSelf(string helper, int threadId, MinidumpType flags, bool onlyThisThread, string output,
-        IReadOnlyList<MemoryRange> extraMemory, (uint Code, uint Flags, ulong Address)? exception)
+        IReadOnlyList<MemoryRange> extraMemory, (uint Code, uint Flags, ulong Address)? exception, Dumps.Selection.DumpFilter? filter = null)
     {
         var args = new List<string>
         {
@@ -30,6 +30,8 @@ public static partial class DumpHelper
             args.AddRange(["--exception", $"{e.Code:x}:{e.Flags:x}:{e.Address:x}"]);
         if (onlyThisThread)
             args.Add("--only-thread");
+        if (filter is not null)
+            args.AddRange(["--filter", filter.Encode()]);
         AllowTracing(() =>
         {
             var psi = new ProcessStartInfo(helper) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
