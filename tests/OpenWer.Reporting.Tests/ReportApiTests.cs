@@ -150,7 +150,7 @@ public sealed class ReportApiTests : IDisposable
     [Fact]
     public async Task AServerThatIsDownLosesNoReport()
     {
-        var down = new Uri($"http://127.0.0.1:{TestServer.FreePort()}/");
+        var down = TestServer.Down;
         using (var report = _c.NewReport(down))
         {
             report.AddDump(_c.Target.Pid, null, WerDumpType.MiniDump);

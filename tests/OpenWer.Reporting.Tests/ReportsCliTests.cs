@@ -21,7 +21,7 @@ public sealed class ReportsCliTests : IDisposable
     [Fact]
     public async Task AQueuedReportIsSentLaterAndArchived()
     {
-        var down = new Uri($"http://127.0.0.1:{TestServer.FreePort()}/");
+        var down = TestServer.Down;
         string id;
         using (var report = _c.NewReport(down))
         {

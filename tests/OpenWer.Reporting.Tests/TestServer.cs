@@ -25,12 +25,26 @@ public sealed class TestServer : IDisposable
     public List<string> Files { get; } = [];
     public int Completed;
 
+    /// <summary>An address where nothing listens: port 1 on loopback refuses connections.</summary>
+    public static Uri Down { get; } = new("http://127.0.0.1:1/");
+
     public TestServer()
     {
-        int port = FreePort();
-        Address = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Address.ToString());
-        _listener.Start();
+        // A port found free may be taken by a parallel test before we bind it: try again.
+        for (int attempt = 0; ; attempt++)
+        {
+            Address = new Uri($"http://127.0.0.1:{FreePort()}/");
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add(Address.ToString());
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+            }
+        }
         _loop = Task.Run(Serve);
     }
 
@@ -104,8 +118,15 @@ public sealed class TestServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // Closing can fail on a port another test has bound since; the listener is gone either way.
+        }
         try { _loop.Wait(2000); } catch (AggregateException) { }
     }
 }
