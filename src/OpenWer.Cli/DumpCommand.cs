@@ -129,14 +129,8 @@ public static class DumpCommand
 
     private static string ExecutableName(int pid)
     {
-        try
-        {
-            if (new FileInfo($"/proc/{pid}/exe").LinkTarget is { } target)
-                return Path.GetFileName(target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^10] : target);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        if (Capture.Proc.ProcFiles.ExecutableName(pid) is { } name)
+            return name;
         string comm = File.Exists($"/proc/{pid}/comm") ? File.ReadAllText($"/proc/{pid}/comm").Trim() : "";
         return comm.Length > 0 ? comm : "process";
     }

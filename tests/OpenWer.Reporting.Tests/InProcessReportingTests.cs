@@ -15,25 +15,13 @@ public sealed class InProcessReportingTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string FixtureDll()
-    {
-        string project = Path.Combine(RepoPaths.Root, "tests/fixtures/managed/ReportingTarget");
-        string? built = new[] { "Release", "Debug" }.Select(c => Path.Combine(project, "bin", c, "net10.0", "ReportingTarget.dll"))
-            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-        if (built is not null)
-            return built;
-        var r = Tool.Run("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "quiet"], TimeSpan.FromMinutes(5));
-        Assert.True(r.ExitCode == 0, r.All);
-        return Path.Combine(project, "bin", "Release", "net10.0", "ReportingTarget.dll");
-    }
-
     [Fact]
     public void AnUnhandledExceptionIsDumpedRecoveredReportedInOrder()
     {
         string store = _dir.File("store"), markers = Directory.CreateDirectory(_dir.File("markers")).FullName;
         string localFolder = _dir.File("local"), settings = _dir.File("localdumps.ini");
         File.WriteAllText(settings, $"[LocalDumps]\nDumpFolder={localFolder}\n");
-        var psi = new ProcessStartInfo("dotnet", [FixtureDll()]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet", [ManagedFixture.BuiltDll("ReportingTarget")]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["OPENWER_STORE"] = store;
         psi.Environment["OPENWER_WER"] = Wer;
         psi.Environment["OPENWER_LOCALDUMPS"] = settings;

@@ -16,9 +16,7 @@ public static class CrashedProcessCapture
     {
         var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
         int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
-        int signal = notes.Signal;
-        ulong address = signal is 4 or 5 or 7 or 8 or 11 ? notes.SignalAddress : 0;
-        var exception = new ExceptionSnapshot(faulting, (uint)signal, (uint)notes.SignalCode, address, []);
+        var exception = ExceptionSnapshot.ForSignal(faulting, notes.Signal, notes.SignalCode, notes.SignalAddress);
         return LiveProcessCapture.Read(pid, [.. byTid.Keys.Order()], tid =>
         {
             if (!byTid.TryGetValue(tid, out var t))

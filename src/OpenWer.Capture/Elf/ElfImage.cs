@@ -71,6 +71,16 @@ public sealed class ElfImage
     /// <summary>The end of the highest PT_LOAD segment, page-rounded up.</summary>
     public ulong MaxLoadEnd => ProgramHeaders.Where(p => p.Type == PT_LOAD).Select(p => (p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL).DefaultIfEmpty(0UL).Max();
 
+    /// <summary>The PT_LOAD segments, page-rounded, at their runtime addresses for an image whose start is at <paramref name="imageStart"/>.</summary>
+    public List<Snapshot.ModuleSegment> LoadedSegments(ulong imageStart)
+    {
+        ulong bias = imageStart - MinLoadAddress;
+        return ProgramHeaders.Where(p => p.Type == PT_LOAD)
+            .Select(p => new Snapshot.ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
+                (p.Flags & PF_W) != 0, (p.Flags & PF_X) != 0))
+            .ToList();
+    }
+
     private byte[]? FindBuildId()
     {
         foreach (var note in ProgramHeaders.Where(p => p.Type == PT_NOTE))

@@ -81,16 +81,9 @@ public static class ModuleScanner
             if (image is null)
             {
                 // Unreadable file: size the module by its consecutive mappings of the same file.
-                ulong end = first.End;
-                foreach (var m in mappings)
-                    if (m.Start == end && m.Inode == first.Inode && m.Device == first.Device) end = m.End;
-                return new ModuleSnapshot(path, path, first.Start, end - first.Start, null, ModuleKind.Elf, 0, []);
+                return new ModuleSnapshot(path, path, first.Start, MappedRunEnd(first, mappings) - first.Start, null, ModuleKind.Elf, 0, []);
             }
-            ulong bias = first.Start - image.MinLoadAddress;
-            var segments = image.ProgramHeaders.Where(p => p.Type == ElfImage.PT_LOAD)
-                .Select(p => new ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
-                    (p.Flags & ElfImage.PF_W) != 0, (p.Flags & ElfImage.PF_X) != 0))
-                .ToList();
+            var segments = image.LoadedSegments(first.Start);
             // Breakpad's naming: the full path, with the file name replaced by DT_SONAME when there is one.
             string name = image.SoName is { Length: > 0 } so ? Path.Combine(Path.GetDirectoryName(path) ?? "/", so) : path;
             return new ModuleSnapshot(path, name, first.Start, image.MaxLoadEnd - image.MinLoadAddress, image.BuildId, ModuleKind.Elf, 0, segments);
@@ -107,21 +100,24 @@ public static class ModuleScanner
         if (memory.Read(m.Start, bytes) < 64)
             return null;
         var image = ElfImage.TryParse(bytes);
-        ulong bias = m.Start - (image?.MinLoadAddress ?? 0);
-        var segments = image?.ProgramHeaders.Where(p => p.Type == ElfImage.PT_LOAD)
-            .Select(p => new ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
-                (p.Flags & ElfImage.PF_W) != 0, (p.Flags & ElfImage.PF_X) != 0)).ToList() ?? [];
+        var segments = image?.LoadedSegments(m.Start) ?? [];
         return new ModuleSnapshot("linux-gate.so", "linux-gate.so", m.Start, m.Size, image?.BuildId, ModuleKind.Vdso, 0, segments);
     }
 
     private static ModuleSnapshot Pe(Mapping first, IReadOnlyList<Mapping> mappings, PortableExecutableHeader pe)
     {
+        ulong size = Math.Max(MappedRunEnd(first, mappings) - first.Start, ((ulong)pe.SizeOfImage + 0xFFF) & ~0xFFFUL);
+        string path = CleanPath(first.Path);
+        return new ModuleSnapshot(path, path, first.Start, size, null, ModuleKind.PortableExecutable, pe.TimeDateStamp, []);
+    }
+
+    /// <summary>The end of the run of adjacent mappings of the same file that starts with <paramref name="first"/>.</summary>
+    private static ulong MappedRunEnd(Mapping first, IReadOnlyList<Mapping> mappings)
+    {
         ulong end = first.End;
         foreach (var m in mappings)
             if (m.Start == end && m.Inode == first.Inode && m.Device == first.Device) end = m.End;
-        ulong size = Math.Max(end - first.Start, ((ulong)pe.SizeOfImage + 0xFFF) & ~0xFFFUL);
-        string path = CleanPath(first.Path);
-        return new ModuleSnapshot(path, path, first.Start, size, null, ModuleKind.PortableExecutable, pe.TimeDateStamp, []);
+        return end;
     }
 
     private static SafeFileHandle? TryOpen(string path)

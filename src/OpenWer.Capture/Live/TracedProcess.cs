@@ -119,7 +119,7 @@ public sealed class TracedProcess : IDisposable
                     _pendingSignals[tid] = signal; // a signal-delivery-stop: give the signal back at detach
                 return;
             }
-            char state = ThreadState(tid);
+            char state = ProcFiles.ThreadState(ProcessId, tid);
             if (state == 't')
                 return; // stopped; its report went to another waiter
             if (state == '\0' || state is 'X' or 'Z')
@@ -131,13 +131,6 @@ public sealed class TracedProcess : IDisposable
                 throw new CaptureException($"thread {tid} of process {ProcessId} did not stop within 5 s of PTRACE_INTERRUPT (state '{state}')");
             Thread.Sleep(0);
         }
-    }
-
-    private char ThreadState(int tid)
-    {
-        string stat = ProcFiles.ReadText($"/proc/{ProcessId}/task/{tid}/stat");
-        int close = stat.LastIndexOf(')');
-        return close > 0 && close + 2 < stat.Length ? stat[close + 2] : '\0';
     }
 
     /// <summary>Reads a stopped thread's registers, or null if it exited since the attach.</summary>

@@ -25,6 +25,29 @@ public static class ProcFiles
 
     public static string ReadText(string path) => System.Text.Encoding.UTF8.GetString(ReadBytes(path));
 
+    /// <summary>The file name of a process's executable (/proc/PID/exe, " (deleted)" removed), or null.</summary>
+    public static string? ExecutableName(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/exe").LinkTarget is { } target
+                ? Path.GetFileName(target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^" (deleted)".Length] : target)
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A thread's state letter from /proc/PID/task/TID/stat ('t' tracing stop, 'T' stopped, 'Z' zombie), or '\0' if it is gone.</summary>
+    public static char ThreadState(int pid, int tid)
+    {
+        string stat = ReadText($"/proc/{pid}/task/{tid}/stat");
+        int close = stat.LastIndexOf(')');
+        return close > 0 && close + 2 < stat.Length ? stat[close + 2] : '\0';
+    }
+
     /// <summary>A "Key:\tvalue" line of a status file, or null.</summary>
     public static string? StatusValue(string status, string key)
     {

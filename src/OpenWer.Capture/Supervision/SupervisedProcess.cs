@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Native;
+using OpenWer.Capture.Proc;
 using OpenWer.Capture.Snapshot;
 
 namespace OpenWer.Capture.Supervision;
@@ -49,9 +50,9 @@ public sealed class SupervisedProcess
     {
         int pid = Spawn.Start(["/bin/sh", "-c", "kill -STOP $$; exec \"$@\"", "openwer-run", program, .. arguments]);
         var deadline = Environment.TickCount64 + 10_000;
-        while (State(pid, pid) is not ('T' or 't'))
+        while (ProcFiles.ThreadState(pid, pid) is not ('T' or 't'))
         {
-            if (Environment.TickCount64 > deadline || State(pid, pid) is '\0' or 'Z' or 'X')
+            if (Environment.TickCount64 > deadline || ProcFiles.ThreadState(pid, pid) is '\0' or 'Z' or 'X')
                 throw new CaptureException($"the program did not start (pid {pid})");
             Thread.Sleep(1);
         }
@@ -123,9 +124,7 @@ public sealed class SupervisedProcess
             foreach (int tid in _threads.Where(t => t != faulting).ToList())
                 WaitStopped(tid, pending);
             using var memory = new ProcessMemory(_pid);
-            // si_addr for the signals that fault at an address (Crashpad's rule); the faulting thread's context is at the fault.
-            ulong address = signal is 4 or 5 or 7 or 8 or 11 ? siginfo.Address : 0;
-            var exception = new ExceptionSnapshot(faulting, (uint)signal, (uint)siginfo.Code, address, []);
+            var exception = ExceptionSnapshot.ForSignal(faulting, signal, siginfo.Code, siginfo.Address);
             bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
             var snapshot = LiveProcessCapture.Read(_pid, [.. _threads.Order()], tid => Registers(tid, arm64), memory, faulting, exception);
             onCrash(snapshot);
@@ -194,18 +193,5 @@ public sealed class SupervisedProcess
         }
         return new SigInfo(BinaryPrimitives.ReadInt32LittleEndian(buffer), BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8)),
             BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(16)));
-    }
-
-    private static char State(int pid, int tid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/task/{tid}/stat");
-            return stat[stat.LastIndexOf(')') + 2];
-        }
-        catch (IOException)
-        {
-            return '\0';
-        }
     }
 }

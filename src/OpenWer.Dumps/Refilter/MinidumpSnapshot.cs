@@ -48,11 +48,7 @@ public static class MinidumpSnapshot
     private static ModuleSnapshot Module(ModuleRecord m, DumpMemory memory)
     {
         ulong start = m.Module.BaseOfImage;
-        var image = ElfImage.TryParse((offset, dest) => memory.Read(start + (ulong)offset, dest));
-        ulong bias = start - (image?.MinLoadAddress ?? 0);
-        var segments = image?.ProgramHeaders.Where(p => p.Type == ElfImage.PT_LOAD)
-            .Select(p => new ModuleSegment(bias + (p.VirtualAddress & ~0xFFFUL), bias + ((p.VirtualAddress + p.MemorySize + 0xFFF) & ~0xFFFUL),
-                (p.Flags & ElfImage.PF_W) != 0, (p.Flags & ElfImage.PF_X) != 0)).ToList() ?? [];
+        var segments = ElfImage.TryParse((offset, dest) => memory.Read(start + (ulong)offset, dest))?.LoadedSegments(start) ?? [];
         var kind = m.Name == "linux-gate.so" ? ModuleKind.Vdso : m.BuildId is null && m.Module.TimeDateStamp != 0 ? ModuleKind.PortableExecutable : ModuleKind.Elf;
         return new ModuleSnapshot(m.Name, m.Name, start, m.Module.SizeOfImage, m.BuildId, kind, m.Module.TimeDateStamp, segments);
     }

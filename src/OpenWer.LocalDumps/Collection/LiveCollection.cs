@@ -14,7 +14,7 @@ public static class LiveCollection
     {
         if (!Directory.Exists($"/proc/{pid}"))
             throw new ProcessNotFoundException(pid);
-        string exe = new FileInfo($"/proc/{pid}/exe").LinkTarget is { } t ? Path.GetFileName(t) : "process";
+        string exe = Capture.Proc.ProcFiles.ExecutableName(pid) ?? "process";
         var file = SettingsStore.Load(settingsPath, out _);
         var settings = LocalDumpsSettings.Resolve(file, exe, CrashingUser.Current());
         var request = new DumpRequest(pid, settings.Flags, thread, false, "");

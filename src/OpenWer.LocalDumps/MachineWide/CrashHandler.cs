@@ -53,9 +53,7 @@ public static class CrashHandler
             return;
         }
         var notes = CoreNotes.Read(core, consumed);
-        string exe = new FileInfo($"/proc/{a.Pid}/exe").LinkTarget is { } target
-            ? Path.GetFileName(target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^10] : target)
-            : a.Comm;
+        string exe = ProcFiles.ExecutableName(a.Pid) ?? a.Comm;
         what = $"pid {a.Pid} ({exe}, uid {a.Uid}) signal {a.Signal}";
         string status = ProcFiles.ReadText($"/proc/{a.Pid}/status");
         if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")

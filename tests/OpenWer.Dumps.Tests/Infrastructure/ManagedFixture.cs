@@ -12,17 +12,20 @@ public static class ManagedFixture
         new("dotnet", [Dll.Value, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--heap-mib", heapMib.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
-    private static string Find()
+    private static string Find() => BuiltDll("ManagedTarget");
+
+    /// <summary>A fixture project's dll under tests/fixtures/managed, as the solution build left it (or built here).</summary>
+    public static string BuiltDll(string project)
     {
-        string project = Path.Combine(RepoPaths.Root, "tests/fixtures/managed/ManagedTarget");
+        string folder = Path.Combine(RepoPaths.Root, "tests/fixtures/managed", project);
         string? built = new[] { "Release", "Debug" }
-            .Select(c => Path.Combine(project, "bin", c, "net10.0", "ManagedTarget.dll"))
+            .Select(c => Path.Combine(folder, "bin", c, "net10.0", project + ".dll"))
             .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
         if (built is not null)
             return built;
-        var result = Tool.Run("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "quiet"], TimeSpan.FromMinutes(5));
-        Assert.True(result.ExitCode == 0, "building the managed fixture failed: " + result.All);
-        return Path.Combine(project, "bin", "Release", "net10.0", "ManagedTarget.dll");
+        var result = Tool.Run("dotnet", ["build", folder, "-c", "Release", "-nologo", "-v", "quiet"], TimeSpan.FromMinutes(5));
+        Assert.True(result.ExitCode == 0, $"building the fixture {project} failed: " + result.All);
+        return Path.Combine(folder, "bin", "Release", "net10.0", project + ".dll");
     }
 
     /// <summary>The folder of the libcoreclr.so a process has mapped (the DAC, libmscordaccore.so, lies beside it).</summary>
