@@ -17,6 +17,7 @@ public static partial class KernelCore
     {
         lock (Gate)
         {
+            using var machine = CorePatternLock.Take();
             string saved = File.ReadAllText(PatternFile).TrimEnd('\n');
             try
             {

@@ -18,6 +18,7 @@ public sealed class MachineWideFixture : IDisposable
 
     public string Wer { get; } = Path.Combine(RepoPaths.Root, "artifacts/wer/wer");
     public TempDir Dir { get; } = new();
+    private readonly CorePatternLock _lock = CorePatternLock.Take();
 
     public MachineWideFixture()
     {
@@ -82,6 +83,7 @@ public sealed class MachineWideFixture : IDisposable
                 else File.WriteAllBytes(path, bytes);
             }
             Dir.Dispose();
+            _lock.Dispose();
         }
     }
 }
