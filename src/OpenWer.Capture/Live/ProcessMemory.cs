@@ -14,6 +14,17 @@ public sealed class ProcessMemory(int pid) : IMemorySource, IDisposable
     private SafeFileHandle? _mem;
     private bool _useProcMem;
 
+    /// <summary>
+    /// Reads only through an open /proc/PID/mem: the file is bound to the process's address space when it is opened,
+    /// so every read comes from that process (never from one that took its pid later), and the reads need no rights
+    /// of their own (the crash handler opens it as root, then writes the dump with the crashing user's rights).
+    /// </summary>
+    public ProcessMemory(int pid, SafeFileHandle memFile) : this(pid)
+    {
+        _mem = memFile;
+        _useProcMem = true;
+    }
+
     public unsafe int Read(ulong address, Span<byte> destination)
     {
         if (destination.IsEmpty)

@@ -85,7 +85,7 @@ public static class CrashHandler
             return;
         }
         var flags = settings.Flags;
-        using var memory = new ProcessMemory(a.Pid);
+        using var memory = new ProcessMemory(a.Pid, File.OpenHandle($"/proc/{a.Pid}/mem", FileMode.Open, FileAccess.Read));
         var snapshot = CrashedProcessCapture.Build(a.Pid, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
         var selection = DumpSelector.Select(snapshot, flags);
         UserIdentity.Become(user);
