@@ -29,15 +29,11 @@ public static class LocalDumpsCommand
         var import = new Command("import", "Read a Windows registry export of the LocalDumps key") { file };
         import.SetAction(p => Import(p.GetValue(settings)!, p.GetValue(file)!));
 
-        var handler = new Option<string?>("--handler") { Description = "The wer binary the kernel runs (default: this one)" };
+        var handler = new Option<string?>("--handler") { Description = $"An installed wer binary for the kernel to run (root's, in root's folders; default: this one, installed at {LocalDumps.MachineWide.HandlerInstallation.InstalledPath})" };
         var enable = new Command("enable", "Collect dumps of every crashing process on this machine (root): registers the crash handler in kernel.core_pattern") { handler };
         enable.SetAction(p => Enable(p.GetValue(handler)));
         var disable = new Command("disable", "Stop machine-wide collection: restores the previous kernel.core_pattern");
         disable.SetAction(_ => Disable());
-        var specifiers = new Argument<string[]>("specifiers") { Arity = ArgumentArity.ZeroOrMore };
-        var handle = new Command("handle", "The crash handler the kernel runs, with the core on stdin") { specifiers };
-        handle.Hidden = true;
-        handle.SetAction(p => LocalDumps.MachineWide.CrashHandler.Handle(p.GetValue(specifiers) ?? [], Console.OpenStandardInput(), p.GetValue(settings)!));
 
         var collectPid = new Argument<int>("pid") { Description = "The process" };
         var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for" };
@@ -58,7 +54,6 @@ public static class LocalDumpsCommand
         command.Subcommands.Add(collect);
         command.Subcommands.Add(enable);
         command.Subcommands.Add(disable);
-        command.Subcommands.Add(handle);
         command.Subcommands.Add(show);
         command.Subcommands.Add(set);
         command.Subcommands.Add(unset);
@@ -70,7 +65,18 @@ public static class LocalDumpsCommand
     {
         try
         {
-            string path = Path.GetFullPath(handler ?? Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this program's path; pass --handler"));
+            string path;
+            if (handler is not null)
+            {
+                path = Path.GetFullPath(handler);
+                if (LocalDumps.MachineWide.HandlerInstallation.WhyUntrusted(path) is { } problem)
+                    return Fail(ExitCodes.Usage, $"refusing --handler {path}: {problem}. The kernel runs it as root for every crash; install it where only root can write (or leave --handler out to install this wer at {LocalDumps.MachineWide.HandlerInstallation.InstalledPath})");
+            }
+            else
+            {
+                path = LocalDumps.MachineWide.HandlerInstallation.InstallSelf();
+                Console.WriteLine($"installed the crash handler at {path}");
+            }
             var registration = new LocalDumps.MachineWide.CorePatternRegistration();
             string pattern = registration.Enable(path);
             Console.WriteLine($"kernel.core_pattern = {pattern}");

@@ -92,7 +92,7 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         string before = File.ReadAllText("/proc/sys/kernel/core_pattern").TrimEnd('\n');
         string limit = File.ReadAllText("/proc/sys/kernel/core_pipe_limit").Trim();
         machine.Enable();
-        Assert.StartsWith($"|{machine.Wer} localdumps handle %P", File.ReadAllText("/proc/sys/kernel/core_pattern"));
+        Assert.StartsWith($"|{OpenWer.LocalDumps.MachineWide.HandlerInstallation.InstalledPath} localdumps handle %F %P", File.ReadAllText("/proc/sys/kernel/core_pattern"));
         Assert.Equal("16", File.ReadAllText("/proc/sys/kernel/core_pipe_limit").Trim());
         Assert.Contains("kernel.core_pattern", File.ReadAllText("/etc/sysctl.d/50-openwer-localdumps.conf"));
         machine.Enable(); // twice: must still remember the original

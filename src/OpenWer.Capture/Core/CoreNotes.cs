@@ -6,27 +6,37 @@ namespace OpenWer.Capture.Core;
 /// The start of an ELF core as the kernel streams it to a core_pattern pipe: the ELF header, the program
 /// headers, then the PT_NOTE segment, read from a forward-only stream. Per thread NT_PRSTATUS (tid and
 /// registers) followed by its NT_PRFPREG and NT_X86_XSTATE; NT_SIGINFO and NT_AUXV of the process. The
-/// kernel writes the dumping (crashing) thread first. Everything read is kept, to pass the core on intact.
+/// kernel writes the dumping (crashing) thread first.
+/// The notes are read one at a time and only the bytes used are kept, whatever sizes the core declares: the
+/// process chose its thread count and much of what the notes hold, and the handler's memory must stay bounded.
 /// </summary>
 public sealed class CoreNotes
 {
     public const uint NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_AUXV = 6, NT_X86_XSTATE = 0x202, NT_SIGINFO = 0x53494749;
-    private const int MaxNotes = 64 << 20;
     /// <summary>x86_64 struct elf_prstatus: pr_pid at 32, pr_reg (user_regs_struct, 216 bytes) at 112.</summary>
     private const int PrPidOffset = 32, PrRegOffset = 112, UserRegsSize = 216;
+    /// <summary>Of the XSAVE area: the legacy region and header (576 bytes), then the YMM upper halves (256).</summary>
+    public const int XStateKept = 576 + 256;
+    /// <summary>Threads whose registers are kept (about 1.6 KiB each); a process with more is dumped with these.</summary>
+    public const int MaxThreads = 16384;
+    private const int MaxProgramHeaders = 65535, MaxNoteName = 256, MaxAuxv = 64 << 10, MaxSigInfo = 512;
+    private const long MaxSkip = 1L << 30;
 
     public List<CoreThread> Threads { get; } = [];
     public byte[]? SigInfo { get; private set; }
     public byte[] Auxv { get; private set; } = [];
+    /// <summary>Threads of the core beyond <see cref="MaxThreads"/>, whose registers were not kept.</summary>
+    public int ThreadsDropped { get; private set; }
 
     public int Signal => SigInfo is { Length: >= 12 } s ? BinaryPrimitives.ReadInt32LittleEndian(s) : 0;
     public int SignalCode => SigInfo is { Length: >= 12 } s ? BinaryPrimitives.ReadInt32LittleEndian(s.AsSpan(8)) : 0;
     public ulong SignalAddress => SigInfo is { Length: >= 24 } s ? BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(16)) : 0;
 
-    /// <summary>Reads the header and notes; every byte taken from <paramref name="core"/> is also written to <paramref name="consumed"/>.</summary>
-    public static CoreNotes Read(Stream core, MemoryStream consumed)
+    /// <summary>Reads the header and notes from the start of <paramref name="core"/>, leaving it just past the notes.</summary>
+    public static CoreNotes Read(Stream core, bool keepXState)
     {
-        var header = ReadExactly(core, 64, consumed);
+        var reader = new ForwardReader(core);
+        var header = reader.Read(64);
         if (header[0] != 0x7F || header[1] != 'E' || header[2] != 'L' || header[3] != 'F' || header[4] != 2 || BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(16)) != 4)
             throw new CaptureException("stdin is not a 64-bit ELF core (ET_CORE)");
         long phoff = (long)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(0x20));
@@ -34,9 +44,10 @@ public sealed class CoreNotes
         int phnum = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(0x38));
         if (phnum == 0xFFFF)
             throw new CaptureException("the core has more than 65534 program headers (PN_XNUM), which is not supported");
-        Skip(core, phoff - 64, consumed);
-        var phdrs = ReadExactly(core, phentsize * phnum, consumed);
-        long position = phoff + phentsize * phnum;
+        if (phentsize < 56 || phnum > MaxProgramHeaders)
+            throw new CaptureException("the core's program headers are not an ELF64 core's");
+        reader.SkipTo(phoff);
+        var phdrs = reader.Read(phentsize * phnum);
         var notes = new CoreNotes();
         for (int i = 0; i < phnum; i++)
         {
@@ -45,70 +56,91 @@ public sealed class CoreNotes
                 continue;
             long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[8..]);
             long size = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[32..]);
-            if (offset < position || size > MaxNotes)
+            if (offset < reader.Position || size < 0 || size > MaxSkip)
                 throw new CaptureException("the core's notes are not where a streamed core has them");
-            Skip(core, offset - position, consumed);
-            notes.Parse(ReadExactly(core, (int)size, consumed));
-            position = offset + size;
+            reader.SkipTo(offset);
+            notes.Parse(reader, offset + size, keepXState);
             break;
         }
         return notes;
     }
 
-    private void Parse(byte[] bytes)
+    private void Parse(ForwardReader reader, long end, bool keepXState)
     {
-        int at = 0;
         CoreThread? current = null;
-        while (at + 12 <= bytes.Length)
+        while (reader.Position + 12 <= end)
         {
-            int nameSize = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
-            int descSize = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 4));
-            uint type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 8));
-            int desc = at + 12 + ((nameSize + 3) & ~3);
-            int next = desc + ((descSize + 3) & ~3);
-            if (nameSize < 0 || descSize < 0 || next > bytes.Length)
+            var head = reader.Read(12);
+            long nameSize = BinaryPrimitives.ReadUInt32LittleEndian(head);
+            long descSize = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(4));
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(8));
+            long descStart = reader.Position + ((nameSize + 3) & ~3L);
+            long next = descStart + ((descSize + 3) & ~3L);
+            if (nameSize > MaxNoteName || next > end)
                 break;
-            var d = bytes.AsSpan(desc, descSize);
+            reader.SkipTo(descStart);
             switch (type)
             {
                 case NT_PRSTATUS when descSize >= PrRegOffset + UserRegsSize:
-                    current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(d[PrPidOffset..]), d.Slice(PrRegOffset, UserRegsSize).ToArray());
-                    Threads.Add(current);
+                    var status = reader.Read(PrRegOffset + UserRegsSize);
+                    if (Threads.Count < MaxThreads)
+                    {
+                        current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(PrPidOffset)), status.AsSpan(PrRegOffset, UserRegsSize).ToArray());
+                        Threads.Add(current);
+                    }
+                    else
+                    {
+                        current = null;
+                        ThreadsDropped++;
+                    }
                     break;
                 case NT_PRFPREG when current is not null && descSize >= 512:
-                    current.FpRegs = d[..512].ToArray();
+                    current.FpRegs = reader.Read(512);
                     break;
-                case NT_X86_XSTATE when current is not null:
-                    current.XState = d.ToArray();
+                case NT_X86_XSTATE when current is not null && keepXState:
+                    current.XState = reader.Read((int)Math.Min(descSize, XStateKept));
                     break;
                 case NT_SIGINFO:
-                    SigInfo = d.ToArray();
+                    SigInfo = reader.Read((int)Math.Min(descSize, MaxSigInfo));
                     break;
                 case NT_AUXV:
-                    Auxv = d.ToArray();
+                    Auxv = reader.Read((int)Math.Min(descSize, MaxAuxv));
                     break;
             }
-            at = next;
+            reader.SkipTo(next);
         }
     }
 
-    private static byte[] ReadExactly(Stream s, int count, MemoryStream consumed)
+    /// <summary>A forward-only stream with its position, skipping in bounded pieces.</summary>
+    private sealed class ForwardReader(Stream stream)
     {
-        var buffer = new byte[count];
-        s.ReadExactly(buffer);
-        consumed.Write(buffer);
-        return buffer;
-    }
+        private readonly byte[] _scratch = new byte[64 << 10];
 
-    private static void Skip(Stream s, long count, MemoryStream consumed)
-    {
-        if (count < 0 || count > MaxNotes)
-            throw new CaptureException("the core's layout is not a streamed core's");
-        ReadExactly(s, (int)count, consumed);
+        public long Position { get; private set; }
+
+        public byte[] Read(int count)
+        {
+            var buffer = new byte[count];
+            stream.ReadExactly(buffer);
+            Position += count;
+            return buffer;
+        }
+
+        public void SkipTo(long offset)
+        {
+            if (offset < Position || offset - Position > MaxSkip)
+                throw new CaptureException("the core's layout is not a streamed core's");
+            while (Position < offset)
+            {
+                int n = (int)Math.Min(_scratch.Length, offset - Position);
+                stream.ReadExactly(_scratch.AsSpan(0, n));
+                Position += n;
+            }
+        }
     }
 }
 
-/// <summary>One thread of a core: its tid, user_regs_struct, FXSAVE image and XSAVE area.</summary>
+/// <summary>One thread of a core: its tid, user_regs_struct, FXSAVE image and the start of its XSAVE area.</summary>
 public sealed class CoreThread(int threadId, byte[] registers)
 {
     public int ThreadId { get; } = threadId;

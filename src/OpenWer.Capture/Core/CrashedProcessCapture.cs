@@ -1,3 +1,4 @@
+using OpenWer.Capture.Proc;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Snapshot;
 
@@ -12,12 +13,13 @@ namespace OpenWer.Capture.Core;
 /// </summary>
 public static class CrashedProcessCapture
 {
-    public static ProcessSnapshot Build(int pid, int crashingThread, CoreNotes notes, ProcessMemory memory, bool withAvx)
+    public static ProcessSnapshot Build(ProcDirectory proc, int crashingThread, CoreNotes notes, ProcessMemory memory, bool withAvx)
     {
+        int pid = proc.Pid;
         var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
         int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
         var exception = ExceptionSnapshot.ForSignal(faulting, notes.Signal, notes.SignalCode, notes.SignalAddress);
-        return LiveProcessCapture.Read(pid, [.. byTid.Keys.Order()], tid =>
+        return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid =>
         {
             if (!byTid.TryGetValue(tid, out var t))
                 return null;

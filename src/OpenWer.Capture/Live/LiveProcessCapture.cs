@@ -13,14 +13,16 @@ public sealed class LiveProcessCapture : IDisposable
     private readonly PtraceThread _ptrace;
     private readonly TracedProcess _traced;
     private readonly ProcessMemory _memory;
+    private readonly ProcDirectory _proc;
 
     public ProcessSnapshot Snapshot { get; }
 
-    private LiveProcessCapture(PtraceThread ptrace, TracedProcess traced, ProcessMemory memory, ProcessSnapshot snapshot)
+    private LiveProcessCapture(PtraceThread ptrace, TracedProcess traced, ProcessMemory memory, ProcDirectory proc, ProcessSnapshot snapshot)
     {
         _ptrace = ptrace;
         _traced = traced;
         _memory = memory;
+        _proc = proc;
         Snapshot = snapshot;
     }
 
@@ -29,19 +31,23 @@ public sealed class LiveProcessCapture : IDisposable
         var ptrace = new PtraceThread();
         TracedProcess? traced = null;
         ProcessMemory? memory = null;
+        ProcDirectory? proc = null;
         try
         {
             traced = TracedProcess.Attach(pid, ptrace);
+            // Opened once attached: the traced process cannot be reaped, so this is its directory.
+            proc = ProcDirectory.Open(pid);
             memory = new ProcessMemory(pid);
             bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
-            var snapshot = Read(pid, traced.ThreadIds, tid => arm64
+            var snapshot = Read(proc, traced.ThreadIds, tid => arm64
                     ? traced.ReadArm64(tid) is { } a ? new ThreadRegistersRead(null, a.Context, a.Tpidr) : null
                     : traced.ReadAmd64(tid, options.WithAvxState) is { } x ? new ThreadRegistersRead(x.Context, null, x.FsBase) : null,
                 memory, options.RequestingThreadId ?? pid, options.Exception);
-            return new LiveProcessCapture(ptrace, traced, memory, snapshot);
+            return new LiveProcessCapture(ptrace, traced, memory, proc, snapshot);
         }
         catch
         {
+            proc?.Dispose();
             memory?.Dispose();
             traced?.Dispose();
             ptrace.Dispose();
@@ -52,12 +58,13 @@ public sealed class LiveProcessCapture : IDisposable
     /// <summary>
     /// Builds the snapshot of a process whose threads are all stopped: registers through <paramref name="registers"/>
     /// (null for a thread that vanished), everything else from /proc. With no <paramref name="exception"/>, the dump is
-    /// a requested one, for thread <paramref name="requester"/>.
+    /// a requested one, for thread <paramref name="requester"/>. Every /proc file is read through <paramref name="directory"/>.
     /// </summary>
-    internal static ProcessSnapshot Read(int pid, IReadOnlyList<int> threadIds, Func<int, ThreadRegistersRead?> registers,
+    internal static ProcessSnapshot Read(ProcDirectory directory, IReadOnlyList<int> threadIds, Func<int, ThreadRegistersRead?> registers,
         ProcessMemory memory, int requester, ExceptionSnapshot? exception)
     {
-        string proc = $"/proc/{pid}";
+        int pid = directory.Pid;
+        string proc = directory.Path;
         var threads = new List<ThreadSnapshot>();
         foreach (int tid in threadIds)
         {
@@ -71,14 +78,14 @@ public sealed class LiveProcessCapture : IDisposable
             throw new ProcessExitedException(pid);
 
         var files = new ProcessFiles(
-            ProcFiles.ReadBytes($"{proc}/status"), ProcFiles.ReadBytes($"{proc}/cmdline"), ProcFiles.ReadBytes($"{proc}/environ"),
-            ProcFiles.ReadBytes($"{proc}/auxv"), ProcFiles.ReadBytes($"{proc}/maps"), ProcFiles.ReadBytes("/proc/cpuinfo"),
+            directory.ReadBytes("status", ArgumentsLimit), directory.ReadBytes("cmdline", ArgumentsLimit), directory.ReadBytes("environ", ArgumentsLimit),
+            directory.ReadBytes("auxv", ArgumentsLimit), directory.ReadBytes("maps"), ProcFiles.ReadBytes("/proc/cpuinfo"),
             File.Exists("/etc/lsb-release") ? ProcFiles.ReadBytes("/etc/lsb-release") : ProcFiles.ReadBytes("/etc/os-release"));
         if (files.Maps.Length == 0)
             throw new ProcessExitedException(pid);
         var mappings = ProcMaps.Parse(System.Text.Encoding.UTF8.GetString(files.Maps))
-            .Select(m => m.IsFileBacked && !m.IsAnonymous && !m.Path.StartsWith("/dev/", StringComparison.Ordinal) ? m with { FileSize = MappedFileSize(pid, m) } : m).ToList();
-        var modules = ModuleScanner.Scan(pid, mappings, memory, files.Auxv);
+            .Select(m => m.IsFileBacked && !m.IsAnonymous && !m.Path.StartsWith("/dev/", StringComparison.Ordinal) ? m with { FileSize = MappedFileSize(directory, m) } : m).ToList();
+        var modules = ModuleScanner.Scan(directory, mappings, memory, files.Auxv);
         string exe = ReadLink($"{proc}/exe") ?? modules.FirstOrDefault()?.Path ?? "";
 
         if (exception is null)
@@ -92,13 +99,19 @@ public sealed class LiveProcessCapture : IDisposable
             ReadTimes(proc), exception, memory);
     }
 
+    /// <summary>cmdline and environ are ranges of the process's memory it may set itself (PR_SET_MM_MAP): read a bounded part.</summary>
+    private const int ArgumentsLimit = 1 << 20;
+
+    /// <summary>Descriptors listed at most (a process may hold a million); the lowest-numbered come first in /proc.</summary>
+    private const int MaxHandles = 16384;
+
     /// <summary>The size of the file behind a mapping, through map_files (the mapped file itself, even if deleted or replaced).</summary>
-    private static ulong? MappedFileSize(int pid, Mapping m)
+    private static ulong? MappedFileSize(ProcDirectory directory, Mapping m)
     {
         try
         {
             // Opening the map_files link opens the mapped file itself, not whatever now has its name.
-            using var file = File.OpenHandle($"/proc/{pid}/map_files/{m.Start:x}-{m.End:x}", FileMode.Open, FileAccess.Read);
+            using var file = directory.OpenFile($"map_files/{m.Start:x}-{m.End:x}");
             return (ulong)RandomAccess.GetLength(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -128,6 +141,8 @@ public sealed class LiveProcessCapture : IDisposable
         {
             foreach (var entry in Directory.EnumerateFileSystemEntries($"{proc}/fd"))
             {
+                if (handles.Count >= MaxHandles)
+                    break;
                 if (!int.TryParse(Path.GetFileName(entry), out int fd) || ReadLink(entry) is not { } target)
                     continue;
                 string type = target switch

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using OpenWer.Capture.Proc;
 using OpenWer.Capture.Elf;
 using OpenWer.Capture.Snapshot;
 using OpenWer.Format.Writing;
@@ -14,8 +15,10 @@ namespace OpenWer.Capture.Live;
 public static class ModuleScanner
 {
     private const ulong AT_ENTRY = 9, AT_SYSINFO_EHDR = 33;
+    /// <summary>The vDSO is two or three pages; a mapping the process claims is its vDSO (auxv is settable) is read up to this.</summary>
+    private const ulong MaxVdsoSize = 1 << 20;
 
-    public static List<ModuleSnapshot> Scan(int pid, IReadOnlyList<Mapping> mappings, IMemorySource memory, byte[] auxv)
+    public static List<ModuleSnapshot> Scan(ProcDirectory proc, IReadOnlyList<Mapping> mappings, IMemorySource memory, byte[] auxv)
     {
         var aux = ParseAuxv(auxv);
         ulong entry = aux.GetValueOrDefault(AT_ENTRY);
@@ -24,7 +27,7 @@ public static class ModuleScanner
         var header = new byte[4096];
         foreach (var m in mappings)
         {
-            if (m.Path == "[vdso]" || (vdso != 0 && m.Start == vdso && m.Path.Length == 0))
+            if ((m.Path == "[vdso]" || (vdso != 0 && m.Start == vdso && m.Path.Length == 0)) && m.Size <= MaxVdsoSize)
             {
                 if (Vdso(m, memory) is { } v)
                     modules.Add(v);
@@ -37,7 +40,7 @@ public static class ModuleScanner
                 continue;
             if (ElfImage.HasElfMagic(header))
             {
-                if (Elf(pid, m, mappings) is { } e)
+                if (Elf(proc, m, mappings) is { } e)
                     modules.Add(e);
             }
             else if (PortableExecutableHeader.TryParse(header.AsSpan(0, n)) is { } pe)
@@ -70,12 +73,13 @@ public static class ModuleScanner
     private static string CleanPath(string path) =>
         path.EndsWith(" (deleted)", StringComparison.Ordinal) ? path[..^" (deleted)".Length] : path;
 
-    private static ModuleSnapshot? Elf(int pid, Mapping first, IReadOnlyList<Mapping> mappings)
+    private static ModuleSnapshot? Elf(ProcDirectory proc, Mapping first, IReadOnlyList<Mapping> mappings)
     {
         SafeFileHandle? file = null;
         try
         {
-            file = TryOpen($"/proc/{pid}/map_files/{first.Start:x}-{first.End:x}") ?? TryOpen($"/proc/{pid}/root{CleanPath(first.Path)}");
+            file = TryOpen(proc, $"map_files/{first.Start:x}-{first.End:x}")
+                ?? (proc.AllowPathFallback ? TryOpen(proc, $"root{CleanPath(first.Path)}") : null);
             ElfImage? image = file is null ? null : ElfImage.TryParse((offset, dest) => RandomAccess.Read(file, dest, offset));
             string path = CleanPath(first.Path);
             if (image is null)
@@ -120,11 +124,11 @@ public static class ModuleScanner
         return end;
     }
 
-    private static SafeFileHandle? TryOpen(string path)
+    private static SafeFileHandle? TryOpen(ProcDirectory proc, string relative)
     {
         try
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+            return proc.OpenFile(relative);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -48,6 +48,11 @@ internal static partial class LinuxApi
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    public const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial Microsoft.Win32.SafeHandles.SafeFileHandle Open(string path, int flags, int mode);
+
     [LibraryImport("libc", EntryPoint = "sysconf")]
     public static partial nint SysConf(int name);
 

@@ -5,7 +5,11 @@ namespace OpenWer.Capture.Proc;
 /// <summary>Small reads from /proc and /etc. /proc files report size 0, so they are read to the end.</summary>
 public static class ProcFiles
 {
-    public static byte[] ReadBytes(string path, int limit = 16 << 20)
+    /// <summary>The most read of one file: /proc files of a crashed process are hostile input (cmdline and environ
+    /// can be pointed at any range of its memory), and maps of 65530 mappings fit.</summary>
+    public const int DefaultLimit = 16 << 20;
+
+    public static byte[] ReadBytes(string path, int limit = DefaultLimit)
     {
         try
         {
@@ -13,7 +17,7 @@ public static class ProcFiles
             using var buffer = new MemoryStream();
             var chunk = new byte[64 * 1024];
             int n;
-            while ((n = stream.Read(chunk)) > 0 && buffer.Length < limit)
+            while (buffer.Length < limit && (n = stream.Read(chunk.AsSpan(0, (int)Math.Min(chunk.Length, limit - buffer.Length)))) > 0)
                 buffer.Write(chunk, 0, n);
             return buffer.ToArray();
         }
@@ -26,11 +30,14 @@ public static class ProcFiles
     public static string ReadText(string path) => System.Text.Encoding.UTF8.GetString(ReadBytes(path));
 
     /// <summary>The file name of a process's executable (/proc/PID/exe, " (deleted)" removed), or null.</summary>
-    public static string? ExecutableName(int pid)
+    public static string? ExecutableName(int pid) => ExecutableNameIn($"/proc/{pid}");
+
+    /// <summary>The file name of the executable of the process whose /proc directory is <paramref name="proc"/>.</summary>
+    public static string? ExecutableNameIn(string proc)
     {
         try
         {
-            return new FileInfo($"/proc/{pid}/exe").LinkTarget is { } target
+            return new FileInfo($"{proc}/exe").LinkTarget is { } target
                 ? Path.GetFileName(target.EndsWith(" (deleted)", StringComparison.Ordinal) ? target[..^" (deleted)".Length] : target)
                 : null;
         }

@@ -124,9 +124,10 @@ public sealed class SupervisedProcess
             foreach (int tid in _threads.Where(t => t != faulting).ToList())
                 WaitStopped(tid, pending);
             using var memory = new ProcessMemory(_pid);
+            using var proc = ProcDirectory.Open(_pid);
             var exception = ExceptionSnapshot.ForSignal(faulting, signal, siginfo.Code, siginfo.Address);
             bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
-            var snapshot = LiveProcessCapture.Read(_pid, [.. _threads.Order()], tid => Registers(tid, arm64), memory, faulting, exception);
+            var snapshot = LiveProcessCapture.Read(proc, [.. _threads.Order()], tid => Registers(tid, arm64), memory, faulting, exception);
             onCrash(snapshot);
         }
         finally

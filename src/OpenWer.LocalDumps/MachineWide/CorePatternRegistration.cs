@@ -9,7 +9,7 @@ public sealed class CorePatternRegistration(string procSys = "/proc/sys/kernel",
 {
     public const int PipeLimit = 16;
     /// <summary>The specifiers passed to the handler, in this order (a pattern holds at most 127 characters).</summary>
-    public const string Specifiers = "%P %I %u %g %s %t %d %h %c %e %F";
+    public const string Specifiers = CrashHandlerArguments.Specifiers;
 
     private string PatternFile => Path.Combine(procSys, "core_pattern");
     private string PipeLimitFile => Path.Combine(procSys, "core_pipe_limit");
@@ -33,9 +33,12 @@ public sealed class CorePatternRegistration(string procSys = "/proc/sys/kernel",
         if (current != pattern)
         {
             Directory.CreateDirectory(stateFolder);
-            // Keep the first previous pattern: enabling twice must not remember ourselves.
-            if (Previous is null || !current.Contains(" localdumps handle ", StringComparison.Ordinal))
+            // Keep the first previous pattern, and never remember an OpenWer handler as the one to pass cores on to
+            // (enabling twice, or again after /etc/openwer was lost): the kernel's default takes its place.
+            if (!PreviousHandler.IsOurs(current))
                 File.WriteAllLines(PreviousFile, [current, File.ReadAllText(PipeLimitFile).Trim()]);
+            else if (Previous is null)
+                File.WriteAllLines(PreviousFile, ["core", "0"]);
         }
         File.WriteAllText(PatternFile, pattern);
         File.WriteAllText(PipeLimitFile, PipeLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));

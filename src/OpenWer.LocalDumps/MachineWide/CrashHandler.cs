@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenWer.Capture.Core;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Proc;
@@ -12,129 +11,174 @@ namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
 /// The core_pattern pipe handler: the kernel runs it as root for every crash on the machine, the core on stdin.
-/// It checks that /proc/PID is still the process that crashed (the %F pidfd), reads the registers and signal
-/// from the core's notes, the memory straight from the process, applies the LocalDumps settings and writes the
-/// dump with the crashing user's file-system rights; then gives the core, intact, to the handler that was
-/// registered before it, if it was a pipe. Every outcome is logged.
+/// Everything the crashed process chose is hostile input (DESIGN.md, "The crash handler's threat model"): its
+/// arguments are taken by position from the raw command line; the process is proven with the kernel's pidfd and
+/// read only through its own /proc directory; a set-id process is not dumped into its user's folder; one user's
+/// crashes take at most a few of the kernel's handler slots, and each handler a bounded time and memory. The
+/// handler registered before ours, if a pipe, gets the whole core as it is read. Every outcome is logged.
 /// </summary>
 public static class CrashHandler
 {
-    public static int Handle(IReadOnlyList<string> arguments, Stream core, string settingsPath)
+    /// <summary>The handler's entry: the words after "localdumps handle" on its command line, the core on <paramref name="core"/>.</summary>
+    public static int Run(Stream core, string settingsPath = SettingsFile.DefaultPath)
     {
-        var consumed = new MemoryStream();
-        CrashHandlerArguments? a = null;
+        StandardStreams.Attach();
+        if (Environment.GetEnvironmentVariable(PreviousHandler.StartedByUs) is not null)
+        {
+            HandlerLog.Warning("crash: no dump: this handler was started by an OpenWer handler passing a core on (the previous core_pattern runs OpenWer again); not repeating");
+            return 0;
+        }
+        CrashHandlerArguments a;
         try
         {
-            a = CrashHandlerArguments.Parse(arguments);
-            Collect(a, core, consumed, settingsPath);
+            a = CrashHandlerArguments.Parse(OwnArguments());
         }
-        catch (Exception e)
+        catch (FormatException e)
         {
-            HandlerLog.Warning($"{Describe(a)}: no dump: {e.Message}");
+            HandlerLog.Warning($"crash: no dump: {e.Message}");
+            return 0;
         }
-        finally
+        var file = SettingsStore.Load(settingsPath, out string? refused);
+        long deadline = Environment.TickCount64 + file.HandlerTimeLimit * 1000L;
+        PreviousHandler? previous = null;
+        try
         {
-            UserIdentity.BecomeRoot();
-            if (a is not null)
-                PassOn(a, consumed, core);
+            previous = PreviousHandler.Start(new CorePatternRegistration().Previous?.Pattern, a, out string? skipped);
+            if (skipped is not null)
+                HandlerLog.Warning($"{Describe(a)}: {skipped}");
+        }
+        catch (IOException e)
+        {
+            HandlerLog.Warning($"{Describe(a)}: could not pass the core on to the previous handler: {e.Message}");
+        }
+        var input = previous?.Tee(core) ?? core;
+        var stage = new Stage();
+        var worker = new Thread(() => Collect(a, input, file, refused, deadline, stage)) { IsBackground = true, Name = "crash handler" };
+        worker.Start();
+        if (!worker.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))))
+            HandlerLog.Warning($"{Describe(a)}: no dump: the handler's time limit ({file.HandlerTimeLimit} s, [OpenWer] HandlerTimeLimit) ran out while {stage.Now}");
+        if (previous is not null)
+        {
+            try
+            {
+                // The rest of the core, unless the worker may still be reading its notes.
+                if (!worker.IsAlive || stage.NotesRead)
+                    previous.Finish(core, TimeSpan.FromSeconds(Math.Max(30, file.HandlerTimeLimit)));
+            }
+            catch (Exception e) when (e is IOException or TimeoutException)
+            {
+                HandlerLog.Warning($"{Describe(a)}: passing the core on to the previous handler ({previous.Pattern}): {e.Message}");
+            }
+            previous.Dispose();
         }
         return 0;
     }
 
-    private static string Describe(CrashHandlerArguments? a) =>
-        a is null ? "crash" : $"pid {a.Pid} ({a.Comm}, uid {a.Uid}) signal {a.Signal}";
+    /// <summary>What the handler is doing, for the log when its time runs out.</summary>
+    private sealed class Stage
+    {
+        public volatile string Now = "starting";
+        public volatile bool NotesRead;
+    }
 
-    private static void Collect(CrashHandlerArguments a, Stream core, MemoryStream consumed, string settingsPath)
+    private static string Describe(CrashHandlerArguments a) =>
+        $"pid {a.Pid} ({HandlerText.Escape(a.Comm)}, uid {a.Uid}) signal {a.Signal}";
+
+    private static void Collect(CrashHandlerArguments a, Stream core, SettingsFile file, string? refused, long deadline, Stage stage)
     {
         string what = Describe(a);
-        if (a.HasPidFd && !PidFdIs(a.Pid))
-        {
-            HandlerLog.Warning($"{what}: no dump: /proc/{a.Pid} is no longer the process that crashed");
-            return;
-        }
-        var notes = CoreNotes.Read(core, consumed);
-        string exe = ProcFiles.ExecutableName(a.Pid) ?? a.Comm;
-        what = $"pid {a.Pid} ({exe}, uid {a.Uid}) signal {a.Signal}";
-        string status = ProcFiles.ReadText($"/proc/{a.Pid}/status");
-        if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")
-        {
-            HandlerLog.Info($"{what}: no dump: it runs under a debugger (pid {tracer}), which handles its crash");
-            return;
-        }
-        if (a.DumpMode == 2)
-        {
-            HandlerLog.Info($"{what}: no dump: a set-id or otherwise protected process (fs.suid_dumpable = 2) is not dumped into a user's folder");
-            return;
-        }
-        var file = SettingsStore.Load(settingsPath, out string? refused);
-        if (refused is not null)
-            HandlerLog.Warning($"settings ignored, defaults apply: {refused}");
-        var user = UserIdentity.Lookup(a.Uid, a.Gid) ?? throw new InvalidOperationException($"uid {a.Uid} is not in the password database");
-        var settings = LocalDumpsSettings.Resolve(file, exe, user);
-        foreach (var problem in settings.Problems)
-            HandlerLog.Warning($"settings: {problem}");
-        if (settings.DumpCount.Value == 0)
-        {
-            HandlerLog.Info($"{what}: no dump: DumpCount is 0 ({settings.DumpCount.Source})");
-            return;
-        }
-        var limiter = new CrashRateLimiter(CrashRateLimiter.DefaultFolder, file.CrashRateLimit, TimeSpan.FromSeconds(file.CrashRateWindow));
-        if (!limiter.TryTake(exe, DateTimeOffset.UtcNow, out int skipped))
-        {
-            HandlerLog.Warning($"{what}: no dump: more than {file.CrashRateLimit} crashes of {exe} within {file.CrashRateWindow} s ({skipped} skipped so far)");
-            return;
-        }
-        var flags = settings.Flags;
-        using var memory = new ProcessMemory(a.Pid, File.OpenHandle($"/proc/{a.Pid}/mem", FileMode.Open, FileAccess.Read));
-        var snapshot = CrashedProcessCapture.Build(a.Pid, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
-        var selection = DumpSelector.Select(snapshot, flags);
-        UserIdentity.Become(user);
-        CollectionResult result;
         try
         {
-            result = DumpFolderCollector.Collect(settings, exe, a.Pid, s => MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow));
-        }
-        finally
-        {
-            UserIdentity.BecomeRoot();
-        }
-        string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
-        HandlerLog.Info(result.DumpPath is not null
-            ? $"{what}: dump written to {result.DumpPath} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
-            : $"{what}: no dump: {result.Skipped}");
-    }
-
-    /// <summary>The pidfd the kernel gave us (fd 3, %F) names this pid: the process was not replaced by another with the same pid.</summary>
-    private static bool PidFdIs(int pid)
-    {
-        string info = ProcFiles.ReadText("/proc/self/fdinfo/3");
-        return ProcFiles.StatusValue(info, "Pid") == pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Gives the whole core to the pipe handler registered before us (systemd-coredump, apport), as the kernel would have.</summary>
-    private static void PassOn(CrashHandlerArguments a, MemoryStream consumed, Stream core)
-    {
-        var previous = new CorePatternRegistration().Previous;
-        if (previous is not { Pattern: var pattern } || !pattern.StartsWith('|'))
-            return;
-        try
-        {
-            var words = a.Expand(pattern[1..]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var psi = new ProcessStartInfo(words[0]) { RedirectStandardInput = true, UseShellExecute = false };
-            foreach (var w in words.Skip(1))
-                psi.ArgumentList.Add(w);
-            using var next = Process.Start(psi)!;
-            using (var input = next.StandardInput.BaseStream)
+            using var slot = HandlerSlots.TryTake(a.Uid, file.MaxHandlersPerUser)
+                ?? throw new CrashRefusedException($"{file.MaxHandlersPerUser} handlers are already running for uid {a.Uid} ([OpenWer] MaxHandlersPerUser): the kernel's other handler slots are kept for other users");
+            HandlerPausePoint.Wait("started", a.Uid, deadline);
+            stage.Now = "opening the crashed process";
+            using var process = CrashedProcess.Open(a, point => HandlerPausePoint.Wait(point, a.Uid, deadline));
+            var proc = process.Directory;
+            string exe = ExecutableName(proc) ?? HandlerText.Escape(a.Comm);
+            what = $"pid {a.Pid} ({exe}, uid {a.Uid}) signal {a.Signal}";
+            string status = proc.ReadText("status");
+            if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")
+                throw new CrashSkippedException($"it runs under a debugger (pid {tracer}), which handles its crash");
+            if (refused is not null)
+                HandlerLog.Warning($"settings ignored, defaults apply: {refused}");
+            var user = UserIdentity.Lookup(a.Uid, a.Gid) ?? throw new CrashRefusedException($"uid {a.Uid} is not in the password database");
+            var settings = LocalDumpsSettings.Resolve(file, exe, user);
+            foreach (var problem in settings.Problems)
+                HandlerLog.Warning($"settings: {problem}");
+            var flags = settings.Flags;
+            stage.Now = "reading the core's notes";
+            var notes = CoreNotes.Read(core, keepXState: (flags & MinidumpType.WithAvxXStateContext) != 0);
+            stage.NotesRead = true;
+            if (CrashCredentials.WhyProtected(status, notes.Auxv, a.DumpMode, a.Uid, a.Gid) is { } protectedBecause)
+                throw new CrashSkippedException($"{protectedBecause}; its dump is not written into its user's folder");
+            if (settings.DumpCount.Value == 0)
+                throw new CrashSkippedException($"DumpCount is 0 ({settings.DumpCount.Source})");
+            var limiter = new CrashRateLimiter(CrashRateLimiter.DefaultFolder, file.CrashRateLimit, TimeSpan.FromSeconds(file.CrashRateWindow));
+            if (!limiter.TryTake(exe, DateTimeOffset.UtcNow, out int skipped))
+                throw new CrashRefusedException($"more than {file.CrashRateLimit} crashes of {exe} within {file.CrashRateWindow} s ({skipped} skipped so far)");
+            stage.Now = "reading the crashed process";
+            using var memory = new ProcessMemory(a.Pid, process.Memory);
+            var snapshot = CrashedProcessCapture.Build(proc, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
+            var selection = DumpSelector.Select(snapshot, flags);
+            stage.Now = "writing the dump";
+            UserIdentity.Become(user);
+            CollectionResult result;
+            try
             {
-                consumed.Position = 0;
-                consumed.CopyTo(input);
-                core.CopyTo(input);
+                result = DumpFolderCollector.Collect(settings, exe, a.Pid, s => MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow));
             }
-            next.WaitForExit();
+            finally
+            {
+                UserIdentity.BecomeRoot();
+            }
+            string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
+            HandlerLog.Info(result.DumpPath is not null
+                ? $"{what}: dump written to {HandlerText.Escape(result.DumpPath)} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(notes.ThreadsDropped > 0 ? $", registers of {notes.ThreadsDropped} threads beyond {CoreNotes.MaxThreads} not kept" : "")}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
+                : $"{what}: no dump: {result.Skipped}");
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (CrashSkippedException e)
         {
-            HandlerLog.Warning($"{Describe(a)}: could not pass the core on to the previous handler ({pattern}): {e.Message}");
+            HandlerLog.Info($"{what}: no dump: {e.Message}");
         }
+        catch (Exception e)
+        {
+            HandlerLog.Warning($"{what}: no dump: {HandlerText.Escape(e.Message)}");
+        }
+    }
+
+    /// <summary>The handler's own arguments after "localdumps handle", as the kernel wrote them: raw bytes, by position.</summary>
+    private static List<byte[]> OwnArguments()
+    {
+        var words = ProcFiles.ReadBytes("/proc/self/cmdline").AsSpan();
+        var list = new List<byte[]>();
+        while (!words.IsEmpty)
+        {
+            int end = words.IndexOf((byte)0);
+            if (end < 0) end = words.Length;
+            list.Add(words[..end].ToArray());
+            words = end < words.Length ? words[(end + 1)..] : [];
+        }
+        int at = list.FindIndex(w => w.AsSpan().SequenceEqual("handle"u8));
+        return at > 0 && System.Text.Encoding.ASCII.GetString(list[at - 1]) == "localdumps" ? list[(at + 1)..] : [];
+    }
+
+    /// <summary>The file name of the crashed executable, escaped (its bytes are the user's choice), or null.</summary>
+    private static unsafe string? ExecutableName(ProcDirectory proc)
+    {
+        var buffer = new byte[4096];
+        nint n;
+        fixed (byte* b = buffer)
+            n = HandlerNative.ReadLink($"{proc.Path}/exe", b, (nuint)buffer.Length);
+        if (n <= 0)
+            return null;
+        var target = buffer.AsSpan(0, (int)n);
+        if (target.EndsWith(" (deleted)"u8))
+            target = target[..^" (deleted)".Length];
+        var name = target[(target.LastIndexOf((byte)'/') + 1)..];
+        return name.IsEmpty ? null : HandlerText.Escape(name);
     }
 }
+
+/// <summary>A crash the policy says not to dump (a debugged process, DumpCount 0, a set-id process): logged as information.</summary>
+public sealed class CrashSkippedException(string message) : Exception(message);

@@ -29,6 +29,12 @@ public sealed class SettingsFile
     /// <summary>[OpenWer] CrashRateWindow: the window in seconds (default 60).</summary>
     public int CrashRateWindow { get; set; } = 60;
 
+    /// <summary>[OpenWer] HandlerTimeLimit: seconds a machine-wide handler may take for one crash before it gives up (default 300).</summary>
+    public int HandlerTimeLimit { get; set; } = 300;
+
+    /// <summary>[OpenWer] MaxHandlersPerUser: crash handlers running at once for one user (default 4 of the kernel's 16).</summary>
+    public int MaxHandlersPerUser { get; set; } = 4;
+
     public static SettingsFile Parse(string text)
     {
         var file = new SettingsFile();
@@ -65,7 +71,9 @@ public sealed class SettingsFile
                 bool ok = int.TryParse(line[(eq + 1)..].Trim(), out int n) && n >= 0;
                 if (ok && k.Equals("CrashRateLimit", StringComparison.OrdinalIgnoreCase)) file.CrashRateLimit = n;
                 else if (ok && k.Equals("CrashRateWindow", StringComparison.OrdinalIgnoreCase) && n > 0) file.CrashRateWindow = n;
-                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N and CrashRateWindow=SECONDS; not {line}");
+                else if (ok && k.Equals("HandlerTimeLimit", StringComparison.OrdinalIgnoreCase) && n > 0) file.HandlerTimeLimit = n;
+                else if (ok && k.Equals("MaxHandlersPerUser", StringComparison.OrdinalIgnoreCase) && n > 0 && n <= 16) file.MaxHandlersPerUser = n;
+                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N, CrashRateWindow=SECONDS, HandlerTimeLimit=SECONDS, MaxHandlersPerUser=1..16; not {line}");
                 continue;
             }
             if (eq <= 0 || current is null)
@@ -109,8 +117,8 @@ public sealed class SettingsFile
     {
         var text = new StringBuilder();
         text.Append("; OpenWer LocalDumps settings (the Windows Error Reporting LocalDumps key). Edit with `wer localdumps`.\n");
-        if (CrashRateLimit != 5 || CrashRateWindow != 60)
-            text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\n");
+        if (CrashRateLimit != 5 || CrashRateWindow != 60 || HandlerTimeLimit != 300 || MaxHandlersPerUser != 4)
+            text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\nHandlerTimeLimit={HandlerTimeLimit}\nMaxHandlersPerUser={MaxHandlersPerUser}\n");
         Write(text, GlobalSection, Global);
         foreach (var app in Applications.Where(a => a.Values.Count > 0))
             Write(text, $"{GlobalSection}\\{app.Application}", app);
