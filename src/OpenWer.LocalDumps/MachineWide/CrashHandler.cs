@@ -96,7 +96,8 @@ public static class CrashHandler
             using var process = CrashedProcess.Open(a, point => HandlerPausePoint.Wait(point, a.Uid, deadline));
             var proc = process.Directory;
             string exe = ExecutableName(proc) ?? HandlerText.Escape(a.Comm);
-            what = $"pid {a.Pid} ({exe}, uid {a.Uid}) signal {a.Signal}";
+            string thread = HandlerText.Escape(a.Comm);
+            what = $"pid {a.Pid} ({exe}{(thread != exe ? $", thread {thread}" : "")}, uid {a.Uid}) signal {a.Signal}";
             string status = proc.ReadText("status");
             if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")
                 throw new CrashSkippedException($"it runs under a debugger (pid {tracer}), which handles its crash");

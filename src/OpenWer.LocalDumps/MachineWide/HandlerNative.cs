@@ -38,6 +38,9 @@ internal static unsafe partial class HandlerNative
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Execve(string path, byte** argv, byte** envp);
+
     [LibraryImport("libc", EntryPoint = "posix_spawn")]
     public static partial int PosixSpawn(out int pid, byte* path, byte* fileActions, nint attributes, byte** argv, byte** envp);
 

@@ -1,21 +1,59 @@
+using System.Text;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
 /// The kernel starts a pipe handler with only stdin (the core) and fd 3 (the pidfd) open: descriptors 1 and 2 are
-/// closed, so the handler's own error output (the runtime's report of a failure of ours) would be lost, or land in
-/// whatever file next took the number. They are pointed at the handler's log, opened for atomic appends.
+/// closed, and the runtime's first descriptors (its signal pipe) take those numbers, so the handler's own error
+/// output would be lost, or worse, read as signals. Before anything else the handler points 1 and 2 at its log
+/// (opened for atomic appends) and starts itself again, once, so the runtime finds them taken.
 /// </summary>
-internal static class StandardStreams
+internal static unsafe class StandardStreams
 {
+    private const string Marker = "OPENWER_HANDLER_STDIO";
+
     public static void Attach()
     {
-        if (HandlerNative.Fcntl(1, HandlerNative.F_GETFD) >= 0 && HandlerNative.Fcntl(2, HandlerNative.F_GETFD) >= 0)
+        if (Environment.GetEnvironmentVariable(Marker) is not null)
             return;
-        using var log = HandlerNative.Open(HandlerLog.FilePath, HandlerNative.O_WRONLY | HandlerNative.O_APPEND | HandlerNative.O_CREAT | HandlerNative.O_NOFOLLOW | HandlerNative.O_CLOEXEC, 0x180);
+        var log = HandlerNative.Open(HandlerLog.FilePath, HandlerNative.O_WRONLY | HandlerNative.O_APPEND | HandlerNative.O_CREAT | HandlerNative.O_NOFOLLOW, 0x180);
         if (log.IsInvalid)
             return;
-        for (int fd = 1; fd <= 2; fd++)
-            if (HandlerNative.Fcntl(fd, HandlerNative.F_GETFD) < 0)
-                HandlerNative.Dup2(log, fd);
+        var argv = Capture.Proc.ProcFiles.ReadBytes("/proc/self/cmdline").AsSpan();
+        if (argv.IsEmpty || argv[^1] != 0)
+            return;
+        var blocks = new List<nint>();
+        nint Native(ReadOnlySpan<byte> s)
+        {
+            nint p = System.Runtime.InteropServices.Marshal.AllocHGlobal(s.Length + 1);
+            s.CopyTo(new Span<byte>((void*)p, s.Length));
+            ((byte*)p)[s.Length] = 0;
+            blocks.Add(p);
+            return p;
+        }
+        var args = new List<nint>();
+        while (!argv.IsEmpty)
+        {
+            int end = argv.IndexOf((byte)0);
+            args.Add(Native(argv[..end]));
+            argv = argv[(end + 1)..];
+        }
+        args.Add(0);
+        var env = new List<nint>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            env.Add(Native(Encoding.UTF8.GetBytes($"{e.Key}={e.Value}")));
+        env.Add(Native(Encoding.UTF8.GetBytes($"{Marker}=1")));
+        env.Add(0);
+        HandlerNative.Dup2(log, 1);
+        HandlerNative.Dup2(log, 2);
+        var a = args.ToArray();
+        var e2 = env.ToArray();
+        fixed (nint* pa = a)
+        fixed (nint* pe = e2)
+            HandlerNative.Execve("/proc/self/exe", (byte**)pa, (byte**)pe);
+        // Only if exec failed: go on as we are.
+        foreach (var p in blocks)
+            System.Runtime.InteropServices.Marshal.FreeHGlobal(p);
+        log.Dispose();
     }
 }
