@@ -12,13 +12,14 @@ public sealed class MachineWideFixture : IDisposable
     public const string SettingsPath = "/etc/openwer/localdumps.ini";
     private const string Pattern = "/proc/sys/kernel/core_pattern", PipeLimit = "/proc/sys/kernel/core_pipe_limit";
     private static readonly string[] SavedFiles = [SettingsPath, "/etc/openwer/previous-core-pattern", "/etc/sysctl.d/50-openwer-localdumps.conf"];
+    // Taken first (field initializers run in order): the state saved below is then nobody else's test state.
+    private readonly CorePatternLock _lock = CorePatternLock.Take();
     private readonly string _pattern = File.ReadAllText(Pattern).TrimEnd('\n');
     private readonly string _pipeLimit = File.ReadAllText(PipeLimit).Trim();
     private readonly Dictionary<string, byte[]?> _files = SavedFiles.ToDictionary(f => f, f => File.Exists(f) ? File.ReadAllBytes(f) : null);
 
     public string Wer { get; } = Path.Combine(RepoPaths.Root, "artifacts/wer/wer");
     public TempDir Dir { get; } = new();
-    private readonly CorePatternLock _lock = CorePatternLock.Take();
 
     public MachineWideFixture()
     {

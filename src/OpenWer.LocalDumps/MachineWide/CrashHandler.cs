@@ -56,7 +56,17 @@ public static class CrashHandler
         var worker = new Thread(() => Collect(a, input, file, refused, deadline, stage)) { IsBackground = true, Name = "crash handler" };
         worker.Start();
         if (!worker.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))))
-            HandlerLog.Warning($"{Describe(a)}: no dump: the handler's time limit ({file.HandlerTimeLimit} s, [OpenWer] HandlerTimeLimit) ran out while {stage.Now}");
+        {
+            bool publishing;
+            lock (stage.Gate)
+            {
+                publishing = stage.Publishing;
+                stage.TimedOut = !publishing;
+            }
+            // A dump already complete is being renamed into place: let that finish (and log) rather than lose it.
+            if (!publishing || !worker.Join(TimeSpan.FromSeconds(10)))
+                HandlerLog.Warning($"{Describe(a)}: no dump: the handler's time limit ({file.HandlerTimeLimit} s, [OpenWer] HandlerTimeLimit) ran out while {stage.Now}");
+        }
         if (previous is not null)
         {
             try
@@ -74,11 +84,25 @@ public static class CrashHandler
         return 0;
     }
 
-    /// <summary>What the handler is doing, for the log when its time runs out.</summary>
+    /// <summary>What the handler is doing, for the log when its time runs out; past the limit, no dump is put in place.</summary>
     private sealed class Stage
     {
+        public readonly Lock Gate = new();
         public volatile string Now = "starting";
         public volatile bool NotesRead;
+        public bool TimedOut;
+        public bool Publishing;
+
+        /// <summary>Called when the dump is complete, before it is renamed into place.</summary>
+        public void Publish()
+        {
+            lock (Gate)
+            {
+                if (TimedOut)
+                    throw new TimeoutException("the handler's time limit ran out");
+                Publishing = true;
+            }
+        }
     }
 
     private static string Describe(CrashHandlerArguments a) =>
@@ -89,8 +113,9 @@ public static class CrashHandler
         string what = Describe(a);
         try
         {
-            using var slot = HandlerSlots.TryTake(a.Uid, file.MaxHandlersPerUser)
-                ?? throw new CrashRefusedException($"{file.MaxHandlersPerUser} handlers are already running for uid {a.Uid} ([OpenWer] MaxHandlersPerUser): the kernel's other handler slots are kept for other users");
+            stage.Now = "waiting for a handler slot";
+            using var slot = HandlerSlots.TryTake(a.Uid, file.MaxHandlersPerUser, deadline, out string? turnedAway)
+                ?? throw new CrashRefusedException(turnedAway!);
             HandlerPausePoint.Wait("started", a.Uid, deadline);
             stage.Now = "opening the crashed process";
             using var process = CrashedProcess.Open(a, point => HandlerPausePoint.Wait(point, a.Uid, deadline));
@@ -127,7 +152,11 @@ public static class CrashHandler
             CollectionResult result;
             try
             {
-                result = DumpFolderCollector.Collect(settings, exe, a.Pid, s => MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow));
+                result = DumpFolderCollector.Collect(settings, exe, a.Pid, s =>
+                {
+                    MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow);
+                    stage.Publish();
+                });
             }
             finally
             {
@@ -141,6 +170,10 @@ public static class CrashHandler
         catch (CrashSkippedException e)
         {
             HandlerLog.Info($"{what}: no dump: {e.Message}");
+        }
+        catch (Exception) when (stage.TimedOut)
+        {
+            // The main thread has logged the time limit.
         }
         catch (Exception e)
         {

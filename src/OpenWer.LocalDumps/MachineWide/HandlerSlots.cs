@@ -1,13 +1,15 @@
-using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
-/// At most N handlers at once for one user. The kernel runs at most core_pipe_limit (16) pipe handlers at a time
-/// and drops every other crash on the machine beyond that; one user's crashes (or handlers they manage to slow
-/// down) must leave the rest for everyone else. A slot is a flock on a root-owned file in /run/openwer, held until
-/// the handler exits (the kernel drops it then, however it exits); nothing a user can hold or create.
+/// At most N handlers at work at once for one user. The kernel runs at most core_pipe_limit (16) pipe handlers at a
+/// time and drops every other crash on the machine beyond that; one user's crashes (or handlers they manage to slow
+/// down) must leave the rest for everyone else. A handler over its user's share waits in a machine-wide waiting room
+/// of 16 - 2N places for one of the user's slots (so a burst of one program's crashes is still collected), and is
+/// turned away, with a log line, when the room is full: one user holds at most 16 - N of the kernel's slots, N stay
+/// for others. Slots are flocks on root-owned files in /run/openwer, held until the handler exits (the kernel drops
+/// them then, however it exits); nothing a user can hold or create.
 /// </summary>
 public sealed class HandlerSlots : IDisposable
 {
@@ -16,18 +18,45 @@ public sealed class HandlerSlots : IDisposable
 
     private HandlerSlots(SafeFileHandle slot) => _slot = slot;
 
-    /// <summary>Takes a free slot of <paramref name="uid"/>, or returns null when all <paramref name="perUser"/> are in use.</summary>
-    public static HandlerSlots? TryTake(uint uid, int perUser)
+    /// <summary>The waiting room's places for a per-user share of <paramref name="perUser"/>.</summary>
+    public static int WaitingRoom(int perUser) => Math.Max(0, CorePatternRegistration.PipeLimit - 2 * perUser);
+
+    /// <summary>
+    /// Takes one of <paramref name="uid"/>'s slots, waiting for one (until <paramref name="deadline"/>) when there is a place
+    /// in the waiting room; null when turned away (<paramref name="why"/> says why).
+    /// </summary>
+    public static HandlerSlots? TryTake(uint uid, int perUser, long deadline, out string? why)
     {
+        why = null;
         RootFolder.Create(Folder);
-        for (int i = 0; i < perUser; i++)
+        if (TryLock(i => $"{uid}.{i}", perUser) is { } slot)
+            return new HandlerSlots(slot);
+        using var place = TryLock(i => $"waiting.{i}", WaitingRoom(perUser));
+        if (place is null)
         {
-            var fd = HandlerNative.Open(Path.Combine(Folder, string.Create(CultureInfo.InvariantCulture, $"{uid}.{i}")),
+            why = $"{perUser} handlers are already at work for uid {uid} ([OpenWer] MaxHandlersPerUser) and the waiting room's {WaitingRoom(perUser)} places are taken: the kernel's other handler slots are kept for other users";
+            return null;
+        }
+        while (Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(10);
+            if (TryLock(i => $"{uid}.{i}", perUser) is { } taken)
+                return new HandlerSlots(taken);
+        }
+        why = $"waited for one of uid {uid}'s {perUser} handler slots until the time limit";
+        return null;
+    }
+
+    private static SafeFileHandle? TryLock(Func<int, string> name, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var fd = HandlerNative.Open(Path.Combine(Folder, name(i)),
                 HandlerNative.O_RDWR | HandlerNative.O_CREAT | HandlerNative.O_NOFOLLOW | HandlerNative.O_CLOEXEC, 0x180);
             if (fd.IsInvalid)
                 throw new IOException($"cannot open a handler slot in {Folder}: {HandlerNative.Error()}");
             if (HandlerNative.Flock(fd, HandlerNative.LOCK_EX | HandlerNative.LOCK_NB) == 0)
-                return new HandlerSlots(fd);
+                return fd;
             fd.Dispose();
         }
         return null;

@@ -32,7 +32,7 @@ public sealed class SettingsFile
     /// <summary>[OpenWer] HandlerTimeLimit: seconds a machine-wide handler may take for one crash before it gives up (default 300).</summary>
     public int HandlerTimeLimit { get; set; } = 300;
 
-    /// <summary>[OpenWer] MaxHandlersPerUser: crash handlers running at once for one user (default 4 of the kernel's 16).</summary>
+    /// <summary>[OpenWer] MaxHandlersPerUser: crash handlers at work at once for one user (default 4 of the kernel's 16; 1..8).</summary>
     public int MaxHandlersPerUser { get; set; } = 4;
 
     public static SettingsFile Parse(string text)
@@ -72,8 +72,8 @@ public sealed class SettingsFile
                 if (ok && k.Equals("CrashRateLimit", StringComparison.OrdinalIgnoreCase)) file.CrashRateLimit = n;
                 else if (ok && k.Equals("CrashRateWindow", StringComparison.OrdinalIgnoreCase) && n > 0) file.CrashRateWindow = n;
                 else if (ok && k.Equals("HandlerTimeLimit", StringComparison.OrdinalIgnoreCase) && n > 0) file.HandlerTimeLimit = n;
-                else if (ok && k.Equals("MaxHandlersPerUser", StringComparison.OrdinalIgnoreCase) && n > 0 && n <= 16) file.MaxHandlersPerUser = n;
-                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N, CrashRateWindow=SECONDS, HandlerTimeLimit=SECONDS, MaxHandlersPerUser=1..16; not {line}");
+                else if (ok && k.Equals("MaxHandlersPerUser", StringComparison.OrdinalIgnoreCase) && n > 0 && n <= 8) file.MaxHandlersPerUser = n;
+                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N, CrashRateWindow=SECONDS, HandlerTimeLimit=SECONDS, MaxHandlersPerUser=1..8; not {line}");
                 continue;
             }
             if (eq <= 0 || current is null)
