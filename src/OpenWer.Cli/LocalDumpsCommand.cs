@@ -65,6 +65,8 @@ public static class LocalDumpsCommand
     {
         try
         {
+            if (LocalDumps.MachineWide.CrashedProcess.KernelVersion() < LocalDumps.MachineWide.CrashedProcess.PidFdKernel)
+                return Fail(ExitCodes.Failure, $"this kernel ({LocalDumps.MachineWide.CrashedProcess.KernelVersion()}) does not hand pipe handlers a pidfd (%F, Linux {LocalDumps.MachineWide.CrashedProcess.PidFdKernel}): without it a root handler cannot tell the crashed process from one that took its pid. Use `wer run` to collect a program's crashes");
             string path;
             if (handler is not null)
             {

@@ -11,7 +11,8 @@ public sealed class MachineWideFixture : IDisposable
 {
     public const string SettingsPath = "/etc/openwer/localdumps.ini";
     private const string Pattern = "/proc/sys/kernel/core_pattern", PipeLimit = "/proc/sys/kernel/core_pipe_limit";
-    private static readonly string[] SavedFiles = [SettingsPath, "/etc/openwer/previous-core-pattern", "/etc/sysctl.d/50-openwer-localdumps.conf"];
+    private static readonly string[] SavedFiles = [SettingsPath, "/etc/openwer/previous-core-pattern", "/etc/sysctl.d/50-openwer-localdumps.conf",
+        OpenWer.LocalDumps.MachineWide.HandlerInstallation.InstalledPath];
     // Taken first (field initializers run in order): the state saved below is then nobody else's test state.
     private readonly CorePatternLock _lock = CorePatternLock.Take();
     private readonly string _pattern = File.ReadAllText(Pattern).TrimEnd('\n');
