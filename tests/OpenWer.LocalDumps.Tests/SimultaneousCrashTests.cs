@@ -22,6 +22,8 @@ public sealed class SimultaneousCrashTests(MachineWideFixture machine) : IClassF
     {
         machine.Settings($"[OpenWer]\nCrashRateLimit={crashes + 5}\nCrashRateWindow=600\n[LocalDumps]\nDumpFolder={_folder}\nDumpCount={crashes + 5}\n");
         machine.Enable();
+        // Past core_pipe_limit (16 after enable) the kernel drops crashes before any handler runs; the fixture restores it.
+        File.WriteAllText("/proc/sys/kernel/core_pipe_limit", (crashes + 8).ToString(CultureInfo.InvariantCulture));
         long log = MachineWideFixture.LogLength;
         var pids = SimultaneousCrashes.Run(Crasher.Path_, crashes);
 

@@ -42,7 +42,7 @@ public static class CrashHandler
     }
 
     private static string Describe(CrashHandlerArguments? a) =>
-        a is null ? "crash" : $"pid {a.Pid} ({a.Comm}, uid {a.Uid}) signal {a.Signal}";
+        a is null ? "crash" : $"pid {a.Pid} ({LogText.Escape(a.Comm)}, uid {a.Uid}) signal {a.Signal}";
 
     private static void Collect(CrashHandlerArguments a, Stream core, MemoryStream consumed, string settingsPath)
     {
@@ -54,7 +54,8 @@ public static class CrashHandler
         }
         var notes = CoreNotes.Read(core, consumed);
         string exe = ProcFiles.ExecutableName(a.Pid) ?? a.Comm;
-        what = $"pid {a.Pid} ({exe}, uid {a.Uid}) signal {a.Signal}";
+        string shown = ExecutableFileName.Printable(a.Pid) ?? LogText.Escape(exe);
+        what = $"pid {a.Pid} ({shown}, uid {a.Uid}) signal {a.Signal}";
         string status = ProcFiles.ReadText($"/proc/{a.Pid}/status");
         if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")
         {
@@ -67,6 +68,7 @@ public static class CrashHandler
             return;
         }
         var file = SettingsStore.Load(settingsPath, out string? refused);
+        HandlerLog.MaxBytes = file.LogMaxBytes;
         if (refused is not null)
             HandlerLog.Warning($"settings ignored, defaults apply: {refused}");
         var user = UserIdentity.Lookup(a.Uid, a.Gid) ?? throw new InvalidOperationException($"uid {a.Uid} is not in the password database");
@@ -81,7 +83,7 @@ public static class CrashHandler
         var limiter = new CrashRateLimiter(CrashRateLimiter.DefaultFolder, file.CrashRateLimit, TimeSpan.FromSeconds(file.CrashRateWindow));
         if (!limiter.TryTake(exe, DateTimeOffset.UtcNow, out int skipped))
         {
-            HandlerLog.Warning($"{what}: no dump: more than {file.CrashRateLimit} crashes of {exe} within {file.CrashRateWindow} s ({skipped} skipped so far)");
+            HandlerLog.Warning($"{what}: no dump: more than {file.CrashRateLimit} crashes of {shown} within {file.CrashRateWindow} s ({skipped} skipped so far)");
             return;
         }
         var flags = settings.Flags;
@@ -100,7 +102,7 @@ public static class CrashHandler
         }
         string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
         HandlerLog.Info(result.DumpPath is not null
-            ? $"{what}: dump written to {result.DumpPath} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
+            ? $"{what}: dump written to {LogText.Escape(result.DumpPath)} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
             : $"{what}: no dump: {result.Skipped}");
     }
 

@@ -29,6 +29,11 @@ public sealed class SettingsFile
     /// <summary>[OpenWer] CrashRateWindow: the window in seconds (default 60).</summary>
     public int CrashRateWindow { get; set; } = 60;
 
+    /// <summary>[OpenWer] LogMaxBytes: the handler's log is rotated past this size (default 1 MiB, at least 1024).</summary>
+    public int LogMaxBytes { get; set; } = DefaultLogMaxBytes;
+
+    public const int DefaultLogMaxBytes = 1 << 20;
+
     public static SettingsFile Parse(string text)
     {
         var file = new SettingsFile();
@@ -65,7 +70,8 @@ public sealed class SettingsFile
                 bool ok = int.TryParse(line[(eq + 1)..].Trim(), out int n) && n >= 0;
                 if (ok && k.Equals("CrashRateLimit", StringComparison.OrdinalIgnoreCase)) file.CrashRateLimit = n;
                 else if (ok && k.Equals("CrashRateWindow", StringComparison.OrdinalIgnoreCase) && n > 0) file.CrashRateWindow = n;
-                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N and CrashRateWindow=SECONDS; not {line}");
+                else if (ok && k.Equals("LogMaxBytes", StringComparison.OrdinalIgnoreCase) && n >= 1024) file.LogMaxBytes = n;
+                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N, CrashRateWindow=SECONDS and LogMaxBytes=N (at least 1024); not {line}");
                 continue;
             }
             if (eq <= 0 || current is null)
@@ -109,8 +115,10 @@ public sealed class SettingsFile
     {
         var text = new StringBuilder();
         text.Append("; OpenWer LocalDumps settings (the Windows Error Reporting LocalDumps key). Edit with `wer localdumps`.\n");
-        if (CrashRateLimit != 5 || CrashRateWindow != 60)
+        if (CrashRateLimit != 5 || CrashRateWindow != 60 || LogMaxBytes != DefaultLogMaxBytes)
             text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\n");
+        if (LogMaxBytes != DefaultLogMaxBytes)
+            text.Append($"LogMaxBytes={LogMaxBytes}\n");
         Write(text, GlobalSection, Global);
         foreach (var app in Applications.Where(a => a.Values.Count > 0))
             Write(text, $"{GlobalSection}\\{app.Application}", app);
