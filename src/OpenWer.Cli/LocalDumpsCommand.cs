@@ -142,7 +142,7 @@ public static class LocalDumpsCommand
         if (!Environment.IsPrivilegedProcess)
             Console.WriteLine($"rate-limit state: {state} (root only)");
         else if (CrashRateLimiter.Current() is { } table)
-            Console.WriteLine($"rate-limit state: {state}: {table.Count} executable(s) seen within the window (at most {CrashRateTable.MaxExecutables} kept)");
+            Console.WriteLine($"rate-limit state: {state}: {table.Count} executable(s) tracked (at most {CrashRateTable.MaxExecutables})");
         else
             Console.WriteLine($"rate-limit state: {state}: none yet");
         ShowLog(file);
