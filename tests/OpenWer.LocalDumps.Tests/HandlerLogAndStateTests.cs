@@ -131,9 +131,12 @@ public sealed partial class HandlerLogAndStateTests(MachineWideFixture machine) 
             Assert.True(new FileInfo(path).Length <= 2048, $"{path} is {new FileInfo(path).Length} bytes");
         }
         string both = File.ReadAllText(HandlerLog.RotatedPath) + File.ReadAllText(HandlerLog.FilePath);
-        // Two generations of 2 KiB hold the newest crashes, each with its line.
-        foreach (int pid in pids.TakeLast(6))
+        // Two generations of 2 KiB hold the newest crashes (at least two, whatever else is logged), each with its
+        // line, and only whole lines: a rotation never cuts one.
+        foreach (int pid in pids.TakeLast(2))
             Assert.Contains($"pid {pid} (crasher, uid {_user.Uid}) signal 11: dump written to", both);
+        Assert.All(both.TrimEnd('\n').Split('\n'), l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \S", l));
+        Assert.DoesNotContain($"pid {pids[0]} (", both); // the oldest went with the generation dropped
         var denied = _user.Shell($"cat {HandlerLog.FilePath} {HandlerLog.RotatedPath}");
         Assert.NotEqual(0, denied.ExitCode);
         Assert.Contains("Permission denied", denied.Error);
