@@ -119,7 +119,7 @@ public sealed partial class HandlerLogAndStateTests(MachineWideFixture machine) 
         File.SetUnixFileMode(HandlerLog.FilePath, (UnixFileMode)0x1A4);
         machine.Enable();
         var pids = new List<int>();
-        for (int i = 0; i < 15; i++)
+        for (int i = 0; i < 25; i++) // some 200 bytes a line: more than two generations hold
         {
             var r = _user.Shell($"{Crasher.Path_} wait > ready & p=$!; until grep -q READY ready; do sleep 0.01; done; echo $p; kill -SEGV $p; wait $p; rm ready");
             pids.Add(int.Parse(r.Output.Trim(), CultureInfo.InvariantCulture));
