@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using OpenWer.LocalDumps.MachineWide;
 using OpenWer.LocalDumps.Settings;
 
 namespace OpenWer.Cli;
@@ -135,7 +136,55 @@ public static class LocalDumpsCommand
         Console.WriteLine($"flags in force: 0x{(uint)effective.Flags:x}");
         foreach (var problem in file.Problems.Concat(effective.Problems))
             Console.WriteLine($"problem: {problem}");
+        ShowHandler(file);
         return ExitCodes.Success;
+    }
+
+    /// <summary>What the machine-wide handler keeps (its log, its rate-limit memory) and the crashes the kernel never gave it.</summary>
+    private static void ShowHandler(SettingsFile file)
+    {
+        Console.WriteLine(file.CrashRateLimit == 0
+            ? "rate limit: off"
+            : $"rate limit: {file.CrashRateLimit} dumps of one executable per {file.CrashRateWindow} s");
+        string state = Path.Combine(CrashRateLimiter.DefaultFolder, CrashRateLimiter.StateName);
+        if (!Environment.IsPrivilegedProcess)
+            Console.WriteLine($"rate-limit state: {state} (root only)");
+        else if (CrashRateLimiter.Current() is { } table)
+            Console.WriteLine($"rate-limit state: {state}: {table.Count} executable(s) tracked (at most {CrashRateTable.MaxExecutables})");
+        else
+            Console.WriteLine($"rate-limit state: {state}: none yet");
+        ShowLog(file);
+        var dropped = KernelDroppedCores.Read(out string? problem);
+        string limit = File.ReadAllText("/proc/sys/kernel/core_pipe_limit").Trim();
+        if (dropped is null)
+            Console.WriteLine($"kernel: cannot read the kernel log ({problem}; root can): crashes it dropped over kernel.core_pipe_limit ({limit}) are not counted");
+        else if (dropped.Count == 0)
+            Console.WriteLine($"kernel: no crash dropped over kernel.core_pipe_limit ({limit}) in the kernel log");
+        else
+            Console.WriteLine($"kernel: {dropped.Count} crash(es) dropped over kernel.core_pipe_limit ({limit}) reached no handler and are not in its log; newest: {dropped.Newest}");
+    }
+
+    private static void ShowLog(SettingsFile file)
+    {
+        string log = HandlerLog.FilePath;
+        if (!File.Exists(log))
+        {
+            Console.WriteLine($"handler log: {log}: none yet");
+            return;
+        }
+        Console.WriteLine($"handler log: {log} ({new FileInfo(log).Length} bytes; past {file.LogMaxBytes} it becomes {HandlerLog.RotatedPath})");
+        try
+        {
+            using var f = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            f.Position = Math.Max(0, f.Length - 16384);
+            string tail = new StreamReader(f).ReadToEnd().TrimEnd('\n');
+            if (tail.Length > 0)
+                Console.WriteLine($"newest line: {LogText.OneLine(tail[(tail.LastIndexOf('\n') + 1)..])}");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            Console.WriteLine("newest line: (the log is readable by root only)");
+        }
     }
 
     private static void Line(string name, string value, string written, string source) =>

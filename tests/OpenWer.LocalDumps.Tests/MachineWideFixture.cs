@@ -38,6 +38,7 @@ public sealed class MachineWideFixture : IDisposable
         File.SetUnixFileMode(SettingsPath, (UnixFileMode)0x1A4);
         if (Directory.Exists("/run/openwer/rate"))
             Directory.Delete("/run/openwer/rate", recursive: true);
+        File.Delete("/run/openwer/crash-rate");
     }
 
     public void Enable()

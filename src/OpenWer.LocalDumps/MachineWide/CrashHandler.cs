@@ -39,6 +39,7 @@ public static class CrashHandler
             return 0;
         }
         var file = SettingsStore.Load(settingsPath, out string? refused);
+        HandlerLog.MaxBytes = file.LogMaxBytes;
         long deadline = Environment.TickCount64 + file.HandlerTimeLimit * 1000L;
         PreviousHandler? previous = null;
         try
@@ -106,7 +107,7 @@ public static class CrashHandler
     }
 
     private static string Describe(CrashHandlerArguments a) =>
-        $"pid {a.Pid} ({HandlerText.Escape(a.Comm)}, uid {a.Uid}) signal {a.Signal}";
+        $"pid {a.Pid} ({LogText.Escape(a.Comm)}, uid {a.Uid}) signal {a.Signal}";
 
     private static void Collect(CrashHandlerArguments a, Stream core, SettingsFile file, string? refused, long deadline, Stage stage)
     {
@@ -120,8 +121,8 @@ public static class CrashHandler
             stage.Now = "opening the crashed process";
             using var process = CrashedProcess.Open(a, point => HandlerPausePoint.Wait(point, a.Uid, deadline));
             var proc = process.Directory;
-            string exe = ExecutableName(proc) ?? HandlerText.Escape(a.Comm);
-            string thread = HandlerText.Escape(a.Comm);
+            string exe = ExecutableFileName.Printable(proc.Path) ?? LogText.Escape(a.Comm);
+            string thread = LogText.Escape(a.Comm);
             what = $"pid {a.Pid} ({exe}{(thread != exe ? $", thread {thread}" : "")}, uid {a.Uid}) signal {a.Signal}";
             string status = proc.ReadText("status");
             if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")
@@ -164,7 +165,7 @@ public static class CrashHandler
             }
             string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
             HandlerLog.Info(result.DumpPath is not null
-                ? $"{what}: dump written to {HandlerText.Escape(result.DumpPath)} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(notes.ThreadsDropped > 0 ? $", registers of {notes.ThreadsDropped} threads beyond {CoreNotes.MaxThreads} not kept" : "")}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
+                ? $"{what}: dump written to {LogText.Escape(result.DumpPath)} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(notes.ThreadsDropped > 0 ? $", registers of {notes.ThreadsDropped} threads beyond {CoreNotes.MaxThreads} not kept" : "")}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"
                 : $"{what}: no dump: {result.Skipped}");
         }
         catch (CrashSkippedException e)
@@ -177,7 +178,7 @@ public static class CrashHandler
         }
         catch (Exception e)
         {
-            HandlerLog.Warning($"{what}: no dump: {HandlerText.Escape(e.Message)}");
+            HandlerLog.Warning($"{what}: no dump: {LogText.Escape(e.Message)}");
         }
     }
 
@@ -195,22 +196,6 @@ public static class CrashHandler
         }
         int at = list.FindIndex(w => w.AsSpan().SequenceEqual("handle"u8));
         return at > 0 && System.Text.Encoding.ASCII.GetString(list[at - 1]) == "localdumps" ? list[(at + 1)..] : [];
-    }
-
-    /// <summary>The file name of the crashed executable, escaped (its bytes are the user's choice), or null.</summary>
-    private static unsafe string? ExecutableName(ProcDirectory proc)
-    {
-        var buffer = new byte[4096];
-        nint n;
-        fixed (byte* b = buffer)
-            n = HandlerNative.ReadLink($"{proc.Path}/exe", b, (nuint)buffer.Length);
-        if (n <= 0)
-            return null;
-        var target = buffer.AsSpan(0, (int)n);
-        if (target.EndsWith(" (deleted)"u8))
-            target = target[..^" (deleted)".Length];
-        var name = target[(target.LastIndexOf((byte)'/') + 1)..];
-        return name.IsEmpty ? null : HandlerText.Escape(name);
     }
 }
 

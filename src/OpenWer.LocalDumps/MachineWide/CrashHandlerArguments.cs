@@ -32,10 +32,10 @@ public sealed record CrashHandlerArguments(
         int I(int i) => int.TryParse(T(i), NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : throw Bad(i);
         uint U(int i) => uint.TryParse(T(i), NumberStyles.None, CultureInfo.InvariantCulture, out uint v) ? v : throw Bad(i);
         long L(int i) => long.TryParse(T(i), NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : throw Bad(i);
-        FormatException Bad(int i) => new($"argument {i + 1} ({Specifiers.Split(' ')[i]}) is not a number: {HandlerText.Escape(words[i])}");
+        FormatException Bad(int i) => new($"argument {i + 1} ({Specifiers.Split(' ')[i]}) is not a number: {LogText.Escape(words[i])}");
         string pidfd = T(0);
         if (pidfd.Length > 0 && pidfd != PidFdNumber.ToString(CultureInfo.InvariantCulture))
-            throw new FormatException($"%F expanded to {HandlerText.Escape(words[0])}, not the descriptor {PidFdNumber} the kernel uses");
+            throw new FormatException($"%F expanded to {LogText.Escape(words[0])}, not the descriptor {PidFdNumber} the kernel uses");
         return new CrashHandlerArguments(pidfd, I(1), I(2), U(3), U(4), I(5), L(6), I(7), T(8), T(9), T(10), T(11),
             words[12], words[13], words[14], words[15]);
     }

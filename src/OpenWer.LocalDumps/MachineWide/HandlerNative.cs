@@ -53,9 +53,6 @@ internal static unsafe partial class HandlerNative
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclose")]
     public static partial int FileActionsAddClose(byte* actions, int fd);
 
-    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial nint ReadLink(string path, byte* buffer, nuint size);
-
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
     public static partial int FileActionsDestroy(byte* actions);
 

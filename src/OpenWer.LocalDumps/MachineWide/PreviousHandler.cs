@@ -170,7 +170,7 @@ public sealed unsafe class PreviousHandler : IDisposable
                 int rc = HandlerNative.PosixSpawn(out int pid, (byte*)args[0], actions, 0, (byte**)a, (byte**)e);
                 HandlerNative.FileActionsDestroy(actions);
                 if (rc != 0)
-                    throw new IOException($"cannot start {HandlerText.Escape(argv[0])}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(rc)}");
+                    throw new IOException($"cannot start {LogText.Escape(argv[0])}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(rc)}");
                 return pid;
             }
         }

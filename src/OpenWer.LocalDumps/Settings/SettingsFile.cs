@@ -35,6 +35,28 @@ public sealed class SettingsFile
     /// <summary>[OpenWer] MaxHandlersPerUser: crash handlers at work at once for one user (default 4 of the kernel's 16; 1..8).</summary>
     public int MaxHandlersPerUser { get; set; } = 4;
 
+    /// <summary>[OpenWer] LogMaxBytes: the handler's log is rotated past this size (default 1 MiB, at least 1024).</summary>
+    public int LogMaxBytes { get; set; } = DefaultLogMaxBytes;
+
+    public const int DefaultLogMaxBytes = 1 << 20;
+
+    /// <summary>
+    /// [OpenWer] MinFreeSpaceMB: a dump that would leave less than this many MiB free for users on its folder's file
+    /// system is not written (0: no floor; default 256, see Collection.FreeSpaceFloor).
+    /// </summary>
+    public int MinFreeSpaceMB { get; set; } = Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB;
+
+    /// <summary>The [OpenWer] values: name, allowed range, default, and where each goes.</summary>
+    private static readonly (string Name, long Min, long Max, int Default, Func<SettingsFile, int> Get, Action<SettingsFile, int> Set)[] OpenWerValues =
+    [
+        ("CrashRateLimit", 0, int.MaxValue, 5, f => f.CrashRateLimit, (f, v) => f.CrashRateLimit = v),
+        ("CrashRateWindow", 1, int.MaxValue, 60, f => f.CrashRateWindow, (f, v) => f.CrashRateWindow = v),
+        ("HandlerTimeLimit", 1, int.MaxValue, 300, f => f.HandlerTimeLimit, (f, v) => f.HandlerTimeLimit = v),
+        ("MaxHandlersPerUser", 1, 8, 4, f => f.MaxHandlersPerUser, (f, v) => f.MaxHandlersPerUser = v),
+        ("LogMaxBytes", 1024, int.MaxValue, DefaultLogMaxBytes, f => f.LogMaxBytes, (f, v) => f.LogMaxBytes = v),
+        ("MinFreeSpaceMB", 0, int.MaxValue, Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB, f => f.MinFreeSpaceMB, (f, v) => f.MinFreeSpaceMB = v),
+    ];
+
     public static SettingsFile Parse(string text)
     {
         var file = new SettingsFile();
@@ -68,12 +90,12 @@ public sealed class SettingsFile
             if (inOpenWer && eq > 0)
             {
                 string k = line[..eq].Trim();
-                bool ok = int.TryParse(line[(eq + 1)..].Trim(), out int n) && n >= 0;
-                if (ok && k.Equals("CrashRateLimit", StringComparison.OrdinalIgnoreCase)) file.CrashRateLimit = n;
-                else if (ok && k.Equals("CrashRateWindow", StringComparison.OrdinalIgnoreCase) && n > 0) file.CrashRateWindow = n;
-                else if (ok && k.Equals("HandlerTimeLimit", StringComparison.OrdinalIgnoreCase) && n > 0) file.HandlerTimeLimit = n;
-                else if (ok && k.Equals("MaxHandlersPerUser", StringComparison.OrdinalIgnoreCase) && n > 0 && n <= 8) file.MaxHandlersPerUser = n;
-                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N, CrashRateWindow=SECONDS, HandlerTimeLimit=SECONDS, MaxHandlersPerUser=1..8; not {line}");
+                bool ok = int.TryParse(line[(eq + 1)..].Trim(), out int n);
+                var known = OpenWerValues.FirstOrDefault(v => v.Name.Equals(k, StringComparison.OrdinalIgnoreCase));
+                if (ok && known.Name is not null && n >= known.Min && n <= known.Max)
+                    known.Set(file, n);
+                else
+                    file.Problems.Add($"line {number}: [OpenWer] takes {string.Join(", ", OpenWerValues.Select(v => $"{v.Name}={v.Min}..{(v.Max == int.MaxValue ? "" : v.Max)}"))}; not {line}");
                 continue;
             }
             if (eq <= 0 || current is null)
@@ -117,8 +139,16 @@ public sealed class SettingsFile
     {
         var text = new StringBuilder();
         text.Append("; OpenWer LocalDumps settings (the Windows Error Reporting LocalDumps key). Edit with `wer localdumps`.\n");
-        if (CrashRateLimit != 5 || CrashRateWindow != 60 || HandlerTimeLimit != 300 || MaxHandlersPerUser != 4)
-            text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\nHandlerTimeLimit={HandlerTimeLimit}\nMaxHandlersPerUser={MaxHandlersPerUser}\n");
+        var changed = OpenWerValues.Where(v => v.Get(this) != v.Default).ToList();
+        if (changed.Count > 0)
+        {
+            text.Append("
+[OpenWer]
+");
+            foreach (var v in changed)
+                text.Append($"{v.Name}={v.Get(this)}
+");
+        }
         Write(text, GlobalSection, Global);
         foreach (var app in Applications.Where(a => a.Values.Count > 0))
             Write(text, $"{GlobalSection}\\{app.Application}", app);

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace OpenWer.LocalDumps.MachineWide;
+
+/// <summary>What fstat tells about an open file: enough to refuse one that is not root's own.</summary>
+internal readonly record struct FileFacts(uint Uid, uint Mode, long Size, ulong Inode)
+{
+    public bool IsRegular => (Mode & 0xF000) == 0x8000;
+    public bool IsDirectory => (Mode & 0xF000) == 0x4000;
+    public uint Permissions => Mode & 0xFFF;
+}
+
+/// <summary>
+/// The handler's own files (its log, its state), opened with open(2) flags .NET does not offer: O_APPEND so that
+/// handlers running at once never overwrite each other's lines, O_NOFOLLOW, and checks that each is root's.
+/// </summary>
+internal static partial class RootFiles
+{
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_APPEND = 0x400, O_NONBLOCK = 0x800,
+        O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
+    private const int EINTR = 4, EEXIST = 17, AT_EMPTY_PATH = 0x1000, LOCK_EX = 2;
+    private const uint STATX_BASIC = 0x7FF;
+
+    public static SafeFileHandle Open(string path, int flags, uint mode = 0x180)
+    {
+        int fd;
+        do fd = OpenNative(path, flags, mode);
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        if (fd < 0)
+            throw Error($"cannot open {path}");
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    public static SafeFileHandle OpenAt(SafeFileHandle folder, string name, int flags, uint mode = 0x180)
+    {
+        int fd;
+        do fd = OpenAtNative(folder, name, flags, mode);
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        if (fd < 0)
+            throw Error($"cannot open {name}");
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>A folder only root may enter (created 0700 if missing; group and other rights removed if present).</summary>
+    public static SafeFileHandle RootFolder(string path)
+    {
+        if (MkDir(path, 0x1C0) != 0 && Marshal.GetLastPInvokeError() != EEXIST)
+            throw Error($"cannot create {path}");
+        var folder = Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        var facts = Facts(folder, path);
+        if (!facts.IsDirectory || facts.Uid != 0)
+        {
+            folder.Dispose();
+            throw new IOException($"{path} is not a folder owned by root; not using it");
+        }
+        if ((facts.Permissions & 0x3F) != 0)
+            Chmod(folder, 0x1C0, path);
+        return folder;
+    }
+
+    /// <summary>Refuses a file that is not a regular file owned by root, and makes it 0600 if it is readable by others.</summary>
+    public static FileFacts RequireRootOwned(SafeFileHandle file, string path)
+    {
+        var facts = Facts(file, path);
+        if (!facts.IsRegular || facts.Uid != 0)
+            throw new IOException($"{path} is not a regular file owned by root; not using it");
+        if (facts.Permissions != 0x180)
+            Chmod(file, 0x180, path);
+        return facts;
+    }
+
+    public static FileFacts Facts(SafeFileHandle file, string path)
+    {
+        Span<byte> statx = stackalloc byte[256];
+        if (Statx(file, "", AT_EMPTY_PATH, STATX_BASIC, statx) != 0)
+            throw Error($"cannot stat {path}");
+        return new FileFacts(BinaryPrimitives.ReadUInt32LittleEndian(statx[20..]), BinaryPrimitives.ReadUInt16LittleEndian(statx[28..]),
+            (long)BinaryPrimitives.ReadUInt64LittleEndian(statx[40..]), BinaryPrimitives.ReadUInt64LittleEndian(statx[32..]));
+    }
+
+    /// <summary>Waits for the exclusive lock (held only by other handlers, all root, each for a few file operations).</summary>
+    public static void Lock(SafeFileHandle file, string path)
+    {
+        int rc;
+        do rc = Flock(file, LOCK_EX);
+        while (rc != 0 && Marshal.GetLastPInvokeError() == EINTR);
+        if (rc != 0)
+            throw Error($"cannot lock {path}");
+    }
+
+    /// <summary>One write(2) of the whole buffer: with O_APPEND the kernel puts it at the end, in one piece.</summary>
+    public static unsafe void WriteOnce(SafeFileHandle file, ReadOnlySpan<byte> bytes, string path)
+    {
+        nint written;
+        fixed (byte* p = bytes)
+        {
+            do written = Write(file, p, (nuint)bytes.Length);
+            while (written < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        }
+        if (written < 0)
+            throw Error($"cannot write {path}");
+        if (written != bytes.Length)
+            throw new IOException($"cannot write {path}: {written} of {bytes.Length} bytes written (disk full?)");
+    }
+
+    public static void Truncate(SafeFileHandle file, long length, string path)
+    {
+        if (FTruncate(file, length) != 0)
+            throw Error($"cannot truncate {path}");
+    }
+
+    public static void Rename(string from, string to)
+    {
+        if (RenameNative(from, to) != 0)
+            throw Error($"cannot rename {from} to {to}");
+    }
+
+    private static void Chmod(SafeFileHandle file, uint mode, string path)
+    {
+        if (FChmod(file, mode) != 0)
+            throw Error($"cannot chmod {path}");
+    }
+
+    private static IOException Error(string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenAtNative(SafeFileHandle folder, string name, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkDir(string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(SafeFileHandle file, string path, int flags, uint mask, Span<byte> buffer);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(SafeFileHandle file, int operation);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint Write(SafeFileHandle file, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int FTruncate(SafeFileHandle file, long length);
+
+    [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
+    private static partial int FChmod(SafeFileHandle file, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameNative(string from, string to);
+}
