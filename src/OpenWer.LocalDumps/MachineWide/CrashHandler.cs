@@ -88,16 +88,8 @@ public static class CrashHandler
         using var memory = new ProcessMemory(a.Pid, File.OpenHandle($"/proc/{a.Pid}/mem", FileMode.Open, FileAccess.Read));
         var snapshot = CrashedProcessCapture.Build(a.Pid, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
         var selection = DumpSelector.Select(snapshot, flags);
-        UserIdentity.Become(user);
-        CollectionResult result;
-        try
-        {
-            result = DumpFolderCollector.Collect(settings, exe, a.Pid, s => MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow));
-        }
-        finally
-        {
-            UserIdentity.BecomeRoot();
-        }
+        var result = UserDumpCollection.Collect(file, settings, user, exe, a.Pid, DumpSizeEstimate.Of(selection),
+            s => MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow));
         string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
         HandlerLog.Info(result.DumpPath is not null
             ? $"{what}: dump written to {result.DumpPath} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"

@@ -29,6 +29,12 @@ public sealed class SettingsFile
     /// <summary>[OpenWer] CrashRateWindow: the window in seconds (default 60).</summary>
     public int CrashRateWindow { get; set; } = 60;
 
+    /// <summary>
+    /// [OpenWer] MinFreeSpaceMB: a dump that would leave less than this many MiB free for users on its folder's file
+    /// system is not written (0: no floor; default 256, see Collection.FreeSpaceFloor).
+    /// </summary>
+    public int MinFreeSpaceMB { get; set; } = Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB;
+
     public static SettingsFile Parse(string text)
     {
         var file = new SettingsFile();
@@ -65,7 +71,8 @@ public sealed class SettingsFile
                 bool ok = int.TryParse(line[(eq + 1)..].Trim(), out int n) && n >= 0;
                 if (ok && k.Equals("CrashRateLimit", StringComparison.OrdinalIgnoreCase)) file.CrashRateLimit = n;
                 else if (ok && k.Equals("CrashRateWindow", StringComparison.OrdinalIgnoreCase) && n > 0) file.CrashRateWindow = n;
-                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N and CrashRateWindow=SECONDS; not {line}");
+                else if (ok && k.Equals("MinFreeSpaceMB", StringComparison.OrdinalIgnoreCase)) file.MinFreeSpaceMB = n;
+                else file.Problems.Add($"line {number}: [OpenWer] takes CrashRateLimit=N, CrashRateWindow=SECONDS and MinFreeSpaceMB=MIB; not {line}");
                 continue;
             }
             if (eq <= 0 || current is null)
@@ -109,8 +116,8 @@ public sealed class SettingsFile
     {
         var text = new StringBuilder();
         text.Append("; OpenWer LocalDumps settings (the Windows Error Reporting LocalDumps key). Edit with `wer localdumps`.\n");
-        if (CrashRateLimit != 5 || CrashRateWindow != 60)
-            text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\n");
+        if (CrashRateLimit != 5 || CrashRateWindow != 60 || MinFreeSpaceMB != Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB)
+            text.Append($"\n[OpenWer]\nCrashRateLimit={CrashRateLimit}\nCrashRateWindow={CrashRateWindow}\nMinFreeSpaceMB={MinFreeSpaceMB}\n");
         Write(text, GlobalSection, Global);
         foreach (var app in Applications.Where(a => a.Values.Count > 0))
             Write(text, $"{GlobalSection}\\{app.Application}", app);
