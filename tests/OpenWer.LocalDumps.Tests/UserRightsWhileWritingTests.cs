@@ -11,6 +11,7 @@ namespace OpenWer.LocalDumps.Tests;
 /// the user's ids and groups, no effective capability, the same on a thread it starts; root again afterwards, and
 /// the process's other threads never touched. Runs in the (root) test process, as the crash handler does.
 /// </summary>
+[Collection("core_pattern")]
 public sealed class UserRightsWhileWritingTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -73,6 +74,8 @@ public sealed class UserRightsWhileWritingTests : IDisposable
     [Fact]
     public void AUserRunsTheirProgramUnderWerRunAndGetsTheDumpInTheirOwnFolder()
     {
+        // While another test's handler is in core_pattern, it would dump these crashes too: keep it out.
+        using var corePattern = CorePatternLock.Take();
         using var user = new TestUser();
         string wer = Path.Combine(RepoPaths.Root, "artifacts/wer/wer");
         string folder = Path.Combine(user.Home, ".local/share/CrashDumps");

@@ -39,7 +39,6 @@ public static class DumpFolderWalk
         var root = FolderCalls.OpenPath(null, FolderCalls.Z("/"), out int errno) ?? throw Refused(folder, $"cannot open /: {FolderCalls.Message(errno)}");
         trail.Push((root, "", 0));
         int symlinks = 0;
-        bool belowUsers = false;
         try
         {
             while (pending.Count > 0)
@@ -92,9 +91,7 @@ public static class DumpFolderWalk
                     next.Dispose();
                     throw Refused(folder, $"{path} is root's but writable by others and not sticky: anyone could replace what is below it");
                 }
-                if (status.Uid == who.Uid && who.Uid != 0)
-                    belowUsers = true;
-                else if (belowUsers && status.Uid == 0)
+                if (status.Uid == 0 && who.Uid != 0 && trail.Any(t => t.Owner == who.Uid))
                 {
                     next.Dispose();
                     throw Refused(folder, $"{path} is root's but inside a folder of {who.Name}: a shared folder must lie on a path of root's folders only");
@@ -104,8 +101,10 @@ public static class DumpFolderWalk
             var (final, finalPath, owner) = trail.Pop();
             using (final)
             {
+                if (finalPath.Length == 0)
+                    throw Refused(folder, "the root directory is no dump folder");
                 if (owner == who.Uid)
-                    return Reopen(final, finalPath.Length == 0 ? "/" : finalPath, folder);
+                    return Reopen(final, finalPath, folder);
                 return UserSubfolder(final, finalPath, who, folder);
             }
         }
