@@ -109,4 +109,66 @@ public sealed class DumpFolderCollectorTests : IDisposable
         Assert.Contains("DumpCount is 0", result.Skipped);
         Assert.False(Directory.Exists(folder));
     }
+
+    [Fact]
+    public void NamesStartingWithADotAreRotatedToo()
+    {
+        string folder = Directory.CreateDirectory(_dir.File("dots")).FullName;
+        File.WriteAllText(Path.Combine(folder, ".old.1.dmp"), "x");
+        File.SetLastWriteTimeUtc(Path.Combine(folder, ".old.1.dmp"), DateTime.UtcNow.AddMinutes(-10));
+        var result = DumpFolderCollector.Collect(Settings(folder, count: 1), ".app", 7, s => Payload(s, 7));
+        Assert.Equal([Path.Combine(folder, ".old.1.dmp")], result.Removed);
+        Assert.Equal([".app.7.dmp"], Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void TheTemporaryNameIsShortWhateverTheExecutableIsCalled()
+    {
+        string folder = Directory.CreateDirectory(_dir.File("long")).FullName;
+        string exe = new('\u20ac', 100); // 300 bytes of UTF-8, 3 per character
+        string? seen = null;
+        var result = DumpFolderCollector.Collect(Settings(folder), exe, 99, s =>
+        {
+            seen = Assert.Single(Directory.GetFiles(folder));
+            Payload(s, 99);
+        });
+        Assert.Matches(@"/\.openwer-[0-9a-f]{16}\.tmp$", seen);
+        string name = Path.GetFileName(result.DumpPath!);
+        // 255 - ".99.dmp" leaves 248 bytes, which would split a character: 246 (82 characters) are kept.
+        Assert.Equal(new string('\u20ac', 82) + ".99.dmp", name);
+        Assert.Equal(253, System.Text.Encoding.UTF8.GetByteCount(name));
+        Assert.Equal(99, BitConverter.ToInt32(File.ReadAllBytes(result.DumpPath!)));
+    }
+
+    [Fact]
+    public void AFolderOfAnotherUserIsRefusedAndNothingIsWrittenThere()
+    {
+        string folder = Directory.CreateDirectory(_dir.File("nobodys")).FullName;
+        Assert.Equal(0, Tool.Run("chown", ["65534:65534", folder]).ExitCode);
+        var e = Assert.Throws<DumpOutputException>(() => DumpFolderCollector.Collect(Settings(folder), "app", 1, s => Payload(s, 1)));
+        Assert.Contains("belongs to user nobody (uid 65534)", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public void ARootOwnedSymlinkOnTheWayIsFollowed()
+    {
+        string real = Directory.CreateDirectory(_dir.File("real-parent")).FullName;
+        Directory.CreateSymbolicLink(_dir.File("via"), real);
+        var result = DumpFolderCollector.Collect(Settings(_dir.File("via/dumps")), "app", 3, s => Payload(s, 3));
+        Assert.Equal(3, BitConverter.ToInt32(File.ReadAllBytes(Path.Combine(real, "dumps", "app.3.dmp"))));
+        Assert.Equal(Path.Combine(real, "dumps", "app.3.dmp"), result.DumpPath); // where it really is
+    }
+
+    [Fact]
+    public void ASymlinkOnTheWayOwnedByAUserIsNotFollowed()
+    {
+        string real = Directory.CreateDirectory(_dir.File("target")).FullName;
+        string link = _dir.File("users-link");
+        Directory.CreateSymbolicLink(link, real);
+        Assert.Equal(0, Tool.Run("chown", ["-h", "65534:65534", link]).ExitCode);
+        var e = Assert.Throws<DumpOutputException>(() => DumpFolderCollector.Collect(Settings(link + "/dumps"), "app", 1, s => Payload(s, 1)));
+        Assert.Contains("only root's symbolic links are followed", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(real));
+    }
 }

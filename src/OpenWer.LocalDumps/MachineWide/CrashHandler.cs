@@ -149,20 +149,11 @@ public static class CrashHandler
             var snapshot = CrashedProcessCapture.Build(proc, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
             var selection = DumpSelector.Select(snapshot, flags);
             stage.Now = "writing the dump";
-            UserIdentity.Become(user);
-            CollectionResult result;
-            try
+            var result = UserDumpCollection.Collect(file, settings, user, exe, a.Pid, DumpSizeEstimate.Of(selection), s =>
             {
-                result = DumpFolderCollector.Collect(settings, exe, a.Pid, s =>
-                {
-                    MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow);
-                    stage.Publish();
-                });
-            }
-            finally
-            {
-                UserIdentity.BecomeRoot();
-            }
+                MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow);
+                stage.Publish();
+            });
             string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";
             HandlerLog.Info(result.DumpPath is not null
                 ? $"{what}: dump written to {LogText.Escape(result.DumpPath)} (flags 0x{(uint)flags:x}, handler peak memory {peak}{(notes.ThreadsDropped > 0 ? $", registers of {notes.ThreadsDropped} threads beyond {CoreNotes.MaxThreads} not kept" : "")}{(result.Removed.Count > 0 ? $", {result.Removed.Count} old removed to keep {settings.DumpCount.Value}" : "")}{(skipped > 0 ? $", {skipped} crash(es) skipped by the rate limit before it" : "")})"

@@ -1,15 +1,20 @@
 using System.Runtime.InteropServices;
+using OpenWer.LocalDumps.Collection;
 using OpenWer.LocalDumps.Settings;
 
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
 /// The crashing user, from the password database (never from the crashing process's environment), and acting
-/// with that user's file-system rights: supplementary groups, then fsgid and fsuid. Files are then created,
-/// renamed and removed as the user, so the handler cannot write where the user could not.
+/// with that user's rights on the calling thread: the user's supplementary groups, fsgid and fsuid, and no
+/// effective capability (so neither the root reserve, quotas nor any other privilege apply to what it writes).
+/// All of these are per-thread in Linux; threads the calling thread starts inherit them. The process stays root
+/// (its permitted capabilities and real/effective ids are kept), so <see cref="BecomeRoot"/> can undo it.
 /// </summary>
 public static partial class UserIdentity
 {
+    private const int MaxGroups = 65536;
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Passwd
     {
@@ -29,32 +34,75 @@ public static partial class UserIdentity
         return new CrashingUser(uid, gid, name, home);
     }
 
-    /// <summary>Takes on the user's file-system identity for this thread's file operations (and the process's groups).</summary>
+    /// <summary>Root working for <paramref name="user"/> in the dump folder: the rights are switched on the calling thread.</summary>
+    public static FolderIdentity ActingFor(CrashingUser user) =>
+        FolderIdentity.ActingFor(user.Uid, user.Gid, user.Name, () => Become(user), BecomeRoot);
+
+    /// <summary>Takes on the user's rights for this thread, and checks that it has them before anything is written.</summary>
     public static void Become(CrashingUser user)
     {
-        if (InitGroups(user.Name, user.Gid) != 0)
-            SetGroups(0, 0);
+        var groups = GroupsOf(user);
+        if (SetGroupsThisThread(groups) != 0)
+            throw new UnauthorizedAccessException($"could not take the groups of {user.Name}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         SetFsGid(user.Gid);
         SetFsUid(user.Uid);
-        if (SetFsUid(uint.MaxValue) != user.Uid)
+        ThreadCapabilities.DropEffective();
+        // setfsuid/setfsgid return the previous value and fail silently: ask again (-1 changes nothing).
+        if (SetFsUid(uint.MaxValue) != user.Uid || SetFsGid(uint.MaxValue) != user.Gid)
             throw new UnauthorizedAccessException($"could not take the file-system identity of uid {user.Uid}");
+        if (!CurrentGroups().Order().SequenceEqual(groups.Order()))
+            throw new UnauthorizedAccessException($"the groups of {user.Name} did not take effect");
     }
 
+    /// <summary>Root's rights again on this thread: capabilities first (setgroups needs CAP_SETGID), then groups and ids.</summary>
     public static void BecomeRoot()
     {
-        SetFsUid(0);
+        ThreadCapabilities.RestoreEffective();
+        SetGroupsThisThread([]);
         SetFsGid(0);
-        SetGroups(0, 0);
+        SetFsUid(0);
     }
+
+    /// <summary>The user's groups as initgroups would set them (primary group included).</summary>
+    private static uint[] GroupsOf(CrashingUser user)
+    {
+        var groups = new uint[64];
+        int count = groups.Length;
+        while (GetGroupList(user.Name, user.Gid, groups, ref count) < 0)
+        {
+            if (count <= groups.Length || count > MaxGroups)
+                return [user.Gid];
+            groups = new uint[count];
+        }
+        return groups[..count];
+    }
+
+    private static uint[] CurrentGroups()
+    {
+        var groups = new uint[MaxGroups];
+        int n = GetGroups(groups.Length, groups);
+        return n < 0 ? [] : groups[..n];
+    }
+
+    /// <summary>
+    /// The setgroups system call itself: glibc's setgroups (and initgroups) apply the groups to every thread of the
+    /// process, the raw call only to the calling one.
+    /// </summary>
+    private static int SetGroupsThisThread(uint[] groups) =>
+        (int)Syscall(RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 159 : 116, (nint)groups.Length, groups);
 
     [LibraryImport("libc", EntryPoint = "getpwuid_r")]
     private static partial int GetPwUidR(uint uid, out Passwd pwd, byte[] buffer, nuint size, out nint result);
 
-    [LibraryImport("libc", EntryPoint = "initgroups", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int InitGroups(string user, uint gid);
+    [LibraryImport("libc", EntryPoint = "getgrouplist", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int GetGroupList(string user, uint gid, [Out] uint[] groups, ref int count);
 
-    [LibraryImport("libc", EntryPoint = "setgroups")]
-    private static partial int SetGroups(nuint size, nint list);
+    [LibraryImport("libc", EntryPoint = "getgroups")]
+    private static partial int GetGroups(int size, [Out] uint[] list);
+
+    // syscall is variadic; its arguments here are integers and a pointer, passed alike in the variadic and fixed ABIs.
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint Syscall(nint number, nint count, uint[] list);
 
     [LibraryImport("libc", EntryPoint = "setfsuid")]
     private static partial uint SetFsUid(uint uid);

@@ -142,12 +142,9 @@ public sealed class SettingsFile
         var changed = OpenWerValues.Where(v => v.Get(this) != v.Default).ToList();
         if (changed.Count > 0)
         {
-            text.Append("
-[OpenWer]
-");
+            text.Append("\n[OpenWer]\n");
             foreach (var v in changed)
-                text.Append($"{v.Name}={v.Get(this)}
-");
+                text.Append($"{v.Name}={v.Get(this)}\n");
         }
         Write(text, GlobalSection, Global);
         foreach (var app in Applications.Where(a => a.Values.Count > 0))
