@@ -25,6 +25,13 @@ public static class DumpRotation
         var names = FolderCalls.Names(listing, MaxNames);
         if (names.Count >= MaxNames)
             warnings.Add($"{folder.Path} holds more than {MaxNames} names; only the first {MaxNames} were looked at to keep DumpCount");
+        // A temporary file an hour old was left by a handler stopped at its time limit in the middle of a write.
+        long abandoned = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        foreach (var name in names.Where(n => DumpFileName.IsTemporary(n)))
+        {
+            if (FolderCalls.Stat(folder.Handle, FolderCalls.Z(name), out _) is { IsRegular: true } left && left.ModifiedSeconds < abandoned)
+                FolderCalls.Unlink(folder.Handle, FolderCalls.Z(name));
+        }
         var dumps = new List<(byte[] Name, FolderCalls.Status Status)>();
         foreach (var name in names.Where(n => DumpFileName.IsDump(n) && !n.AsSpan().SequenceEqual(newest)))
         {
