@@ -171,7 +171,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         WaitFor(() => AttackerDumps().Length == names.Length, $"{names.Length} dumps");
         string text = machine.LogSince(log);
         foreach (var name in names)
-            Assert.Contains($"(crasher, thread {name}, uid {_attacker.Uid})", text);
+            Assert.Contains($"(crasher, uid {_attacker.Uid}) signal 11 in thread {name}: dump written", text);
 
         // The administrator's policy holds whatever the name: collection off means off.
         machine.Settings("[LocalDumps]\nDumpCount=0\n");

@@ -103,7 +103,7 @@ public sealed partial class HandlerLogAndStateTests(MachineWideFixture machine) 
         long before = MachineWideFixture.LogLength;
         Assert.NotEqual(0, _user.Run(Crasher.Path_, "segv").ExitCode);
         Thread.Sleep(200);
-        Assert.Matches(@"\(crasher, uid \d+\) signal 11: dump written to", machine.LogSince(before));
+        Assert.Matches(@"\(crasher, uid \d+\) signal 11 in thread owr-crasher: dump written to", machine.LogSince(before));
         Assert.Contains(Directory.GetFiles(UserDumps, "*.dmp"), d => Path.GetFileName(d).StartsWith("crasher.", StringComparison.Ordinal));
     }
 

@@ -123,7 +123,7 @@ public static class CrashHandler
             var proc = process.Directory;
             string exe = ExecutableFileName.Printable(proc.Path) ?? LogText.Escape(a.Comm);
             string thread = LogText.Escape(a.Comm);
-            what = $"pid {a.Pid} ({exe}{(thread != exe ? $", thread {thread}" : "")}, uid {a.Uid}) signal {a.Signal}";
+            what = $"pid {a.Pid} ({exe}, uid {a.Uid}) signal {a.Signal}{(thread != exe ? $" in thread {thread}" : "")}";
             string status = proc.ReadText("status");
             if (ProcFiles.StatusValue(status, "TracerPid") is { } tracer && tracer != "0")
                 throw new CrashSkippedException($"it runs under a debugger (pid {tracer}), which handles its crash");

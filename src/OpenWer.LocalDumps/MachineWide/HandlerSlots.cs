@@ -6,7 +6,7 @@ namespace OpenWer.LocalDumps.MachineWide;
 /// At most N handlers at work at once for one user. The kernel runs at most core_pipe_limit (16) pipe handlers at a
 /// time and drops every other crash on the machine beyond that; one user's crashes (or handlers they manage to slow
 /// down) must leave the rest for everyone else. A handler over its user's share waits in a machine-wide waiting room
-/// of 16 - 2N places for one of the user's slots (so a burst of one program's crashes is still collected), and is
+/// of core_pipe_limit - 2N places (16 - 2N after enable) for one of the user's slots (so a burst of one program's crashes is still collected), and is
 /// turned away, with a log line, when the room is full: one user holds at most 16 - N of the kernel's slots, N stay
 /// for others. Slots are flocks on root-owned files in /run/openwer, held until the handler exits (the kernel drops
 /// them then, however it exits); nothing a user can hold or create.
@@ -18,8 +18,12 @@ public sealed class HandlerSlots : IDisposable
 
     private HandlerSlots(SafeFileHandle slot) => _slot = slot;
 
-    /// <summary>The waiting room's places for a per-user share of <paramref name="perUser"/>.</summary>
-    public static int WaitingRoom(int perUser) => Math.Max(0, CorePatternRegistration.PipeLimit - 2 * perUser);
+    /// <summary>The waiting room's places for a per-user share of <paramref name="perUser"/>: the kernel's slots
+    /// (kernel.core_pipe_limit, 16 after enable) less two shares.</summary>
+    public static int WaitingRoom(int perUser) => Math.Max(0, KernelSlots() - 2 * perUser);
+
+    private static int KernelSlots() =>
+        int.TryParse(Capture.Proc.ProcFiles.ReadText("/proc/sys/kernel/core_pipe_limit").Trim(), out int n) && n > 0 ? n : CorePatternRegistration.PipeLimit;
 
     /// <summary>
     /// Takes one of <paramref name="uid"/>'s slots, waiting for one (until <paramref name="deadline"/>) when there is a place

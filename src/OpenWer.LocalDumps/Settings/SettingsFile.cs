@@ -47,14 +47,14 @@ public sealed class SettingsFile
     public int MinFreeSpaceMB { get; set; } = Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB;
 
     /// <summary>The [OpenWer] values: name, allowed range, default, and where each goes.</summary>
-    private static readonly (string Name, long Min, long Max, int Default, Func<SettingsFile, int> Get, Action<SettingsFile, int> Set)[] OpenWerValues =
+    private static readonly (string Name, string Takes, long Min, long Max, int Default, Func<SettingsFile, int> Get, Action<SettingsFile, int> Set)[] OpenWerValues =
     [
-        ("CrashRateLimit", 0, int.MaxValue, 5, f => f.CrashRateLimit, (f, v) => f.CrashRateLimit = v),
-        ("CrashRateWindow", 1, int.MaxValue, 60, f => f.CrashRateWindow, (f, v) => f.CrashRateWindow = v),
-        ("HandlerTimeLimit", 1, int.MaxValue, 300, f => f.HandlerTimeLimit, (f, v) => f.HandlerTimeLimit = v),
-        ("MaxHandlersPerUser", 1, 8, 4, f => f.MaxHandlersPerUser, (f, v) => f.MaxHandlersPerUser = v),
-        ("LogMaxBytes", 1024, int.MaxValue, DefaultLogMaxBytes, f => f.LogMaxBytes, (f, v) => f.LogMaxBytes = v),
-        ("MinFreeSpaceMB", 0, int.MaxValue, Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB, f => f.MinFreeSpaceMB, (f, v) => f.MinFreeSpaceMB = v),
+        ("CrashRateLimit", "N", 0, int.MaxValue, 5, f => f.CrashRateLimit, (f, v) => f.CrashRateLimit = v),
+        ("CrashRateWindow", "SECONDS", 1, int.MaxValue, 60, f => f.CrashRateWindow, (f, v) => f.CrashRateWindow = v),
+        ("HandlerTimeLimit", "SECONDS", 1, int.MaxValue, 300, f => f.HandlerTimeLimit, (f, v) => f.HandlerTimeLimit = v),
+        ("MaxHandlersPerUser", "1..8", 1, 8, 4, f => f.MaxHandlersPerUser, (f, v) => f.MaxHandlersPerUser = v),
+        ("LogMaxBytes", "BYTES (at least 1024)", 1024, int.MaxValue, DefaultLogMaxBytes, f => f.LogMaxBytes, (f, v) => f.LogMaxBytes = v),
+        ("MinFreeSpaceMB", "MIB", 0, int.MaxValue, Collection.FreeSpaceFloor.DefaultMinFreeSpaceMB, f => f.MinFreeSpaceMB, (f, v) => f.MinFreeSpaceMB = v),
     ];
 
     public static SettingsFile Parse(string text)
@@ -95,7 +95,7 @@ public sealed class SettingsFile
                 if (ok && known.Name is not null && n >= known.Min && n <= known.Max)
                     known.Set(file, n);
                 else
-                    file.Problems.Add($"line {number}: [OpenWer] takes {string.Join(", ", OpenWerValues.Select(v => $"{v.Name}={v.Min}..{(v.Max == int.MaxValue ? "" : v.Max)}"))}; not {line}");
+                    file.Problems.Add($"line {number}: [OpenWer] takes {string.Join(", ", OpenWerValues.Select(v => $"{v.Name}={v.Takes}"))}; not {line}");
                 continue;
             }
             if (eq <= 0 || current is null)
