@@ -6,22 +6,10 @@ namespace OpenWer.LocalDumps.MachineWide;
 /// <summary>The libc calls of the crash handler and its registration.</summary>
 internal static unsafe partial class HandlerNative
 {
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_APPEND = 0x400, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
-    public const int LOCK_EX = 2, LOCK_NB = 4, F_GETFD = 1;
-    public const int ESRCH = 3, EINTR = 4, EWOULDBLOCK = 11;
-    public const int WNOHANG = 1;
+    public const int O_CLOEXEC = 0x80000, WNOHANG = 1;
 
     [LibraryImport("libc", EntryPoint = "pidfd_send_signal", SetLastError = true)]
     public static partial int PidFdSendSignal(int pidfd, int signal, nint info, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial SafeFileHandle Open(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    public static partial int Flock(SafeFileHandle fd, int operation);
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    public static partial int Fcntl(int fd, int command);
 
     [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
     public static partial int Dup2(SafeFileHandle from, int to);

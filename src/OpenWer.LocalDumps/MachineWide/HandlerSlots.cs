@@ -32,7 +32,8 @@ public sealed class HandlerSlots : IDisposable
     public static HandlerSlots? TryTake(uint uid, int perUser, long deadline, out string? why)
     {
         why = null;
-        RootFolder.Create(Folder);
+        RootFiles.RootFolder(Path.GetDirectoryName(Folder)!).Dispose();
+        RootFiles.RootFolder(Folder).Dispose();
         if (TryLock(i => $"{uid}.{i}", perUser) is { } slot)
             return new HandlerSlots(slot);
         using var place = TryLock(i => $"waiting.{i}", WaitingRoom(perUser));
@@ -55,11 +56,9 @@ public sealed class HandlerSlots : IDisposable
     {
         for (int i = 0; i < count; i++)
         {
-            var fd = HandlerNative.Open(Path.Combine(Folder, name(i)),
-                HandlerNative.O_RDWR | HandlerNative.O_CREAT | HandlerNative.O_NOFOLLOW | HandlerNative.O_CLOEXEC, 0x180);
-            if (fd.IsInvalid)
-                throw new IOException($"cannot open a handler slot in {Folder}: {HandlerNative.Error()}");
-            if (HandlerNative.Flock(fd, HandlerNative.LOCK_EX | HandlerNative.LOCK_NB) == 0)
+            string path = Path.Combine(Folder, name(i));
+            var fd = RootFiles.Open(path, RootFiles.O_RDWR | RootFiles.O_CREAT | RootFiles.O_NOFOLLOW | RootFiles.O_CLOEXEC);
+            if (RootFiles.TryLock(fd, path))
                 return fd;
             fd.Dispose();
         }
@@ -67,20 +66,4 @@ public sealed class HandlerSlots : IDisposable
     }
 
     public void Dispose() => _slot.Dispose();
-}
-
-/// <summary>Folders of the handler's own state: root's, mode 0700, never through a symlink.</summary>
-internal static class RootFolder
-{
-    public static void Create(string path)
-    {
-        var parent = Path.GetDirectoryName(path);
-        if (parent is not null && parent != "/" && !Directory.Exists(parent))
-            Create(parent);
-        var info = new DirectoryInfo(path);
-        if (info.LinkTarget is not null)
-            throw new IOException($"{path} is a symbolic link; the handler's state folders must be real folders owned by root");
-        if (!info.Exists)
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
 }

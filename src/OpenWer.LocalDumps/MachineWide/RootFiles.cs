@@ -20,7 +20,7 @@ internal static partial class RootFiles
 {
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_APPEND = 0x400, O_NONBLOCK = 0x800,
         O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
-    private const int EINTR = 4, EEXIST = 17, AT_EMPTY_PATH = 0x1000, LOCK_EX = 2;
+    private const int EINTR = 4, EWOULDBLOCK = 11, EEXIST = 17, AT_EMPTY_PATH = 0x1000, LOCK_EX = 2, LOCK_NB = 4;
     private const uint STATX_BASIC = 0x7FF;
 
     public static SafeFileHandle Open(string path, int flags, uint mode = 0x180)
@@ -78,6 +78,17 @@ internal static partial class RootFiles
             throw Error($"cannot stat {path}");
         return new FileFacts(BinaryPrimitives.ReadUInt32LittleEndian(statx[20..]), BinaryPrimitives.ReadUInt16LittleEndian(statx[28..]),
             (long)BinaryPrimitives.ReadUInt64LittleEndian(statx[40..]), BinaryPrimitives.ReadUInt64LittleEndian(statx[32..]));
+    }
+
+    /// <summary>Takes the exclusive lock if it is free; false if another holds it.</summary>
+    public static bool TryLock(SafeFileHandle file, string path)
+    {
+        int rc;
+        do rc = Flock(file, LOCK_EX | LOCK_NB);
+        while (rc != 0 && Marshal.GetLastPInvokeError() == EINTR);
+        if (rc != 0 && Marshal.GetLastPInvokeError() != EWOULDBLOCK)
+            throw Error($"cannot lock {path}");
+        return rc == 0;
     }
 
     /// <summary>Waits for the exclusive lock (held only by other handlers, all root, each for a few file operations).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace OpenWer.LocalDumps.MachineWide;
 
@@ -16,9 +17,16 @@ internal static unsafe class StandardStreams
     {
         if (Environment.GetEnvironmentVariable(Marker) is not null)
             return;
-        var log = HandlerNative.Open(HandlerLog.FilePath, HandlerNative.O_WRONLY | HandlerNative.O_APPEND | HandlerNative.O_CREAT | HandlerNative.O_NOFOLLOW, 0x180);
-        if (log.IsInvalid)
+        SafeFileHandle log;
+        try
+        {
+            // Not close-on-exec: it is to survive the exec below as 1 and 2.
+            log = RootFiles.Open(HandlerLog.FilePath, RootFiles.O_WRONLY | RootFiles.O_APPEND | RootFiles.O_CREAT | RootFiles.O_NOFOLLOW);
+        }
+        catch (IOException)
+        {
             return;
+        }
         var argv = Capture.Proc.ProcFiles.ReadBytes("/proc/self/cmdline").AsSpan();
         if (argv.IsEmpty || argv[^1] != 0)
             return;
