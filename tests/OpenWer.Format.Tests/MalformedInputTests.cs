@@ -65,6 +65,23 @@ public sealed class MalformedInputTests : IDisposable
         Assert.Contains("do not fit", Fails(bytes, r => r.ReadThreads()).Message);
     }
 
+    [Theory]
+    [InlineData(0x1000_0000_0000_0000UL)] // 16 + 16 x count wraps around to 16
+    [InlineData(0x7fff_ffffUL)]
+    [InlineData(2UL)]
+    public void LyingMemory64Count(ulong count)
+    {
+        var b = new MinidumpBuilder();
+        b.AddCountedList(StreamType.ThreadList, [new MinidumpThread(1, 0, 0, 0, 0, default, default)], MinidumpThread.Size, (e, d) => e.Write(d));
+        // A Memory64List header alone (count, base RVA) that claims ranges it does not have.
+        var header = new byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(header, count);
+        b.AddStream(StreamType.Memory64List, header);
+        using (var file = File.Create(_path))
+            b.WriteTo(file, new FakeMemory(), MinidumpType.Normal, 0, false);
+        Assert.Contains("Memory64List size", Fails(File.ReadAllBytes(_path), r => r.ReadMemory64List()).Message);
+    }
+
     [Fact]
     public void StreamPointingPastTheEnd()
     {

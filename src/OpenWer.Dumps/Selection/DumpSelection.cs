@@ -12,7 +12,7 @@ public sealed record DumpSelection(
     IReadOnlyList<ModuleSnapshot> Modules,
     /// <summary>Ranges for MemoryList: below 4 GiB of file offset, read by every reader; sorted, disjoint.</summary>
     IReadOnlyList<MemoryRange> ListedMemory,
-    /// <summary>Ranges for Memory64List (heap and full dumps): everything selected, stacks included; sorted, disjoint.</summary>
+    /// <summary>Ranges for Memory64List (heap and full dumps): everything selected that MemoryList does not hold; sorted, disjoint, and disjoint from MemoryList.</summary>
     IReadOnlyList<MemoryRange> BulkMemory,
     /// <summary>Stack ranges whose words are filtered (FilterMemory): only pointers needed for a stack walk are kept.</summary>
     bool FilterStacks,

@@ -128,15 +128,17 @@ public static class DumpSelector
         List<MemoryRange> bulkRanges = [];
         if (bulk)
         {
-            // The Memory64List is complete: everything listed is in it too (rust-minidump reads only it when present),
-            // and only the stacks stay in MemoryList, where threads refer to them.
+            // Only the stacks stay in MemoryList, where threads refer to them (by an RVA, which must be below 4 GiB
+            // of file); everything else goes to Memory64List, and the two are disjoint: ClrMD merges them and finds
+            // an address by binary search, so a range listed in both would shadow the larger one and reads just past
+            // a stack would come back empty (managed threads and objects lost).
             foreach (var r in listed)
                 bulkSet.Add(r);
-            bulkRanges = Clip(bulkSet.ToList(), readable);
             var stackSet = new RangeSet();
             foreach (var s in stacks.Values)
                 stackSet.Add(s);
             listed = Clip(stackSet.ToList(), readable);
+            bulkRanges = RangeSet.Without(Clip(bulkSet.ToList(), readable), listed);
         }
 
         return new DumpSelection(flags, threads, stacks, modules, listed, bulkRanges,

@@ -34,4 +34,26 @@ public sealed class RangeSet
         }
         return result;
     }
+
+    /// <summary>Sorted, disjoint <paramref name="ranges"/> with every part that is in sorted, disjoint <paramref name="holes"/> cut out.</summary>
+    public static List<MemoryRange> Without(IReadOnlyList<MemoryRange> ranges, IReadOnlyList<MemoryRange> holes)
+    {
+        var result = new List<MemoryRange>();
+        int h = 0;
+        foreach (var r in ranges)
+        {
+            ulong start = r.Start;
+            while (h < holes.Count && holes[h].End <= start)
+                h++;
+            for (int k = h; k < holes.Count && holes[k].Start < r.End; k++)
+            {
+                if (holes[k].Start > start)
+                    result.Add(new MemoryRange(start, holes[k].Start - start));
+                start = Math.Max(start, holes[k].End);
+            }
+            if (start < r.End)
+                result.Add(new MemoryRange(start, r.End - start));
+        }
+        return result;
+    }
 }

@@ -163,7 +163,8 @@ public sealed class MinidumpReader : IDisposable
             throw new MinidumpFormatException("Memory64List is shorter than its header");
         ulong count = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         ulong baseRva = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8));
-        if ((ulong)bytes.Length != 16 + count * 16)
+        // The count first, alone: 16 + 16 x count can wrap around to the stream's size.
+        if (count > (ulong)(bytes.Length - 16) / 16 || (ulong)bytes.Length != 16 + count * 16)
             throw new MinidumpFormatException($"Memory64List size {bytes.Length} is not 16 + 16 x {count}");
         var ranges = new Memory64Descriptor[count];
         ulong total = 0;
