@@ -212,6 +212,43 @@ public sealed class FlagEffectTests(TargetFixture fixture) : IClassFixture<Targe
     }
 
     [Fact]
+    public void MemoryInfoSaysWhatProcMapsSays()
+    {
+        var (_, with) = Both(MinidumpType.WithFullMemoryInfo);
+        var infos = with.ReadMemoryInfoList().ToDictionary(i => i.BaseAddress);
+        // A module's .bss (anonymous, right after its file mappings) is part of its image, as on Windows.
+        var images = with.ReadModules().Select(m => (m.Module.BaseOfImage, End: m.Module.BaseOfImage + m.Module.SizeOfImage)).ToList();
+        int anonymous = 0, reserved = 0, copyOnWrite = 0;
+        foreach (var line in File.ReadLines($"/proc/{_target.Pid}/maps"))
+        {
+            var f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            var info = infos[Convert.ToUInt64(f[0][..f[0].IndexOf('-')], 16)];
+            bool file = f[4] != "0" && f.Length > 5 && f[5].StartsWith('/');
+            switch (f[1])
+            {
+                case "rw-p" when !file:
+                    anonymous++;
+                    bool inImage = images.Any(m => info.BaseAddress >= m.BaseOfImage && info.BaseAddress < m.End);
+                    Assert.Equal((MemoryInfo.StateCommit, MemoryInfo.PageReadWrite, inImage ? MemoryInfo.TypeImage : MemoryInfo.TypePrivate), (info.State, info.Protect, info.Type));
+                    break;
+                case "---p":
+                    reserved++;
+                    Assert.Equal((MemoryInfo.StateReserve, 0u, MemoryInfo.PageNoAccess), (info.State, info.Protect, info.AllocationProtect));
+                    break;
+                case "rw-p":
+                    copyOnWrite++;
+                    Assert.Equal((MemoryInfo.StateCommit, MemoryInfo.PageWriteCopy), (info.State, info.Protect));
+                    break;
+                case "r--p":
+                    Assert.Equal((MemoryInfo.StateCommit, MemoryInfo.PageReadOnly), (info.State, info.Protect));
+                    break;
+            }
+        }
+        // The target's heap, thread stacks (with their PROT_NONE guards) and .data are all there to check.
+        Assert.True(anonymous > 0 && reserved > 0 && copyOnWrite > 0, $"{anonymous} anonymous, {reserved} reserved, {copyOnWrite} copy-on-write");
+    }
+
+    [Fact]
     public void ThreadInfoDescribesEveryThread()
     {
         var (without, with) = Both(MinidumpType.WithThreadInfo);

@@ -161,9 +161,11 @@ public static class MinidumpComposer
         var entries = snapshot.Mappings.Select(m =>
         {
             var module = snapshot.Modules.FirstOrDefault(mod => m.Start >= mod.Base && m.Start - mod.Base < mod.Size);
-            uint protect = MemoryInfo.ProtectFor(m.Read, m.Write, m.Execute, m.Shared);
+            uint protect = MemoryInfo.ProtectFor(m.Read, m.Write, m.Execute, m.Shared, m.IsFileBacked);
             uint type = module is not null ? MemoryInfo.TypeImage : m.IsFileBacked || m.Shared ? MemoryInfo.TypeMapped : MemoryInfo.TypePrivate;
-            return new MemoryInfo(m.Start, module?.Base ?? m.Start, protect, m.Size, MemoryInfo.StateCommit, protect, type);
+            uint state = MemoryInfo.StateFor(m.Read, m.Write, m.Execute);
+            // A reserved region has no current protection; the protection it was reserved with is NOACCESS.
+            return new MemoryInfo(m.Start, module?.Base ?? m.Start, protect, m.Size, state, state == MemoryInfo.StateReserve ? 0 : protect, type);
         }).ToList();
         b.AddHeaderedList(StreamType.MemoryInfoList, entries, MemoryInfo.ListHeaderSize, MemoryInfo.Size, (e, d) => e.Write(d));
     }

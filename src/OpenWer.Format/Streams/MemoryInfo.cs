@@ -33,13 +33,19 @@ public readonly record struct MemoryInfo(
         BinaryPrimitives.ReadUInt32LittleEndian(s[32..]), BinaryPrimitives.ReadUInt32LittleEndian(s[36..]),
         BinaryPrimitives.ReadUInt32LittleEndian(s[40..]));
 
-    /// <summary>The PAGE_* value for Linux r/w/x permissions of a private (copy-on-write) or shared mapping.</summary>
-    public static uint ProtectFor(bool read, bool write, bool execute, bool shared) => (read, write, execute) switch
+    /// <summary>
+    /// The PAGE_* value for Linux r/w/x permissions. Copy-on-write (WRITECOPY) is what Windows reports for a writable
+    /// private view of a file, not for private memory: a private anonymous mapping is READWRITE, as Windows' heap is.
+    /// </summary>
+    public static uint ProtectFor(bool read, bool write, bool execute, bool shared, bool fileBacked) => (read, write, execute) switch
     {
-        (_, true, true) => shared ? PageExecuteReadWrite : PageExecuteWriteCopy,
-        (_, true, false) => shared ? PageReadWrite : PageWriteCopy,
+        (_, true, true) => shared || !fileBacked ? PageExecuteReadWrite : PageExecuteWriteCopy,
+        (_, true, false) => shared || !fileBacked ? PageReadWrite : PageWriteCopy,
         (true, false, true) or (false, false, true) => PageExecuteRead,
         (true, false, false) => PageReadOnly,
         _ => PageNoAccess,
     };
+
+    /// <summary>A mapping with no access at all (PROT_NONE: a reservation, a guard) is MEM_RESERVE, as on Windows; others MEM_COMMIT.</summary>
+    public static uint StateFor(bool read, bool write, bool execute) => read || write || execute ? StateCommit : StateReserve;
 }
