@@ -55,10 +55,11 @@ public static class MinidumpComposer
         {
             if (t.ContextAmd64 is { } c)
             {
-                if (!avx) c.YmmHigh = null;
-                var span = b.Reserve(c.EncodedSize, 16, out uint rva);
-                c.Write(span);
-                result[t.ThreadId] = new LocationDescriptor((uint)c.EncodedSize, rva);
+                // The snapshot is not changed: another selection of it may want the AVX state.
+                int size = c.EncodedSizeFor(avx);
+                var span = b.Reserve(size, 16, out uint rva);
+                c.Write(span, avx);
+                result[t.ThreadId] = new LocationDescriptor((uint)size, rva);
             }
             else if (t.ContextArm64 is { } a)
             {

@@ -16,14 +16,21 @@ namespace OpenWer.Dumps.Refilter;
 /// </summary>
 public static class MinidumpSnapshot
 {
+    private const ulong FileTimeEpochOffset = 11644473600UL, FileTimeTicksPerSecond = 10_000_000UL;
+
     public static ProcessSnapshot Read(MinidumpReader dump)
     {
         var names = dump.ReadThreadNames();
         var infos = dump.ReadThreadInfoList().ToDictionary(t => t.ThreadId);
         var memory = new DumpMemory(dump);
+        var misc = dump.ReadMiscInfo();
+        // Times are kept in FILETIME units (a "clock tick" of 100 ns), so writing them again gives the same values.
+        ulong start = misc?.ProcessCreateTime ?? 0;
+        ulong startFileTime = (start + FileTimeEpochOffset) * FileTimeTicksPerSecond;
         var threads = dump.ReadThreads().Select(t => new ThreadSnapshot((int)t.ThreadId, names.GetValueOrDefault(t.ThreadId),
             dump.ReadContextAmd64(t.ThreadContext), null, t.Teb,
-            infos.TryGetValue(t.ThreadId, out var i) ? new ThreadTimes(i.UserTime / 100_000, i.KernelTime / 100_000, 0, i.Affinity) : default)).ToList();
+            infos.TryGetValue(t.ThreadId, out var i)
+                ? new ThreadTimes(i.UserTime, i.KernelTime, i.CreateTime > startFileTime ? i.CreateTime - startFileTime : 0, i.Affinity) : default)).ToList();
         var modules = dump.ReadModules().Select(m => Module(m, memory)).ToList();
         byte[] Stream(StreamType t) => dump.ReadStream(t) ?? [];
         var maps = Stream(StreamType.LinuxMaps);
@@ -32,17 +39,16 @@ public static class MinidumpSnapshot
                 (i.Protect & 0xCC) != 0, (i.Protect & 0xF0) != 0, i.Type == MemoryInfo.TypeMapped, 0, "00:00", 0, "")).ToList();
         var e = dump.ReadException();
         var system = dump.ReadSystemInfo() ?? throw new Format.MinidumpFormatException("the dump has no SystemInfo");
-        var misc = dump.ReadMiscInfo();
         var facts = new SystemFacts(system.ProcessorArchitecture, system.NumberOfProcessors, system.ProcessorLevel, system.ProcessorRevision,
             system.MajorVersion, system.MinorVersion, system.BuildNumber, system.CsdVersionRva != 0 ? dump.ReadString(system.CsdVersionRva) : "",
             [system.VendorId0, system.VendorId1, system.VendorId2], system.VersionInformation, system.FeatureInformation,
-            misc?.ProcessCreateTime ?? 0, 1);
+            start, FileTimeTicksPerSecond);
         var files = new ProcessFiles(Stream(StreamType.LinuxProcStatus), Stream(StreamType.LinuxCmdLine), Stream(StreamType.LinuxEnviron),
             Stream(StreamType.LinuxAuxv), maps, Stream(StreamType.LinuxCpuInfo), Stream(StreamType.LinuxLsbRelease));
         var handles = dump.ReadHandles().Select(h => new OpenHandle((int)h.Descriptor.Handle, h.TypeName ?? "", h.ObjectName ?? "")).ToList();
         var exception = e is { } x ? new ExceptionSnapshot((int)x.ThreadId, x.ExceptionCode, x.ExceptionFlags, x.ExceptionAddress, x.ExceptionInformation) : null;
         return new ProcessSnapshot((int)(misc?.ProcessId ?? 0), modules.FirstOrDefault()?.Path ?? "", threads, modules, mappings, handles, files, facts,
-            new ThreadTimes(misc?.ProcessUserTime ?? 0, misc?.ProcessKernelTime ?? 0, 0, 0), exception, memory);
+            new ThreadTimes((misc?.ProcessUserTime ?? 0) * FileTimeTicksPerSecond, (misc?.ProcessKernelTime ?? 0) * FileTimeTicksPerSecond, 0, 0), exception, memory);
     }
 
     private static ModuleSnapshot Module(ModuleRecord m, DumpMemory memory)

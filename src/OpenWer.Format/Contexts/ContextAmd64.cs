@@ -62,12 +62,19 @@ public sealed class ContextAmd64
     /// <summary>Upper 128 bits of YMM0-15, or null when the dump does not carry AVX state.</summary>
     public byte[]? YmmHigh { get; set; }
 
-    public int EncodedSize => YmmHigh is null ? Size : SizeWithXState;
+    public int EncodedSize => EncodedSizeFor(YmmHigh is not null);
 
-    public void Write(Span<byte> d)
+    /// <summary>The size written with or without the AVX state (which needs <see cref="YmmHigh"/>).</summary>
+    public int EncodedSizeFor(bool withXState) => withXState && YmmHigh is not null ? SizeWithXState : Size;
+
+    public void Write(Span<byte> d) => Write(d, YmmHigh is not null);
+
+    /// <summary>Writes the context, with its AVX state only if <paramref name="withXState"/> (and it has one); the context is not changed.</summary>
+    public void Write(Span<byte> d, bool withXState)
     {
-        d[..EncodedSize].Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(d[0x30..], YmmHigh is null ? ContextFlags : ContextFlags | FlagXState);
+        bool xstate = withXState && YmmHigh is not null;
+        d[..EncodedSizeFor(xstate)].Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(d[0x30..], xstate ? ContextFlags | FlagXState : ContextFlags);
         BinaryPrimitives.WriteUInt32LittleEndian(d[0x34..], MxCsr);
         BinaryPrimitives.WriteUInt16LittleEndian(d[0x38..], Cs);
         BinaryPrimitives.WriteUInt16LittleEndian(d[0x3A..], Ds);
@@ -83,7 +90,7 @@ public sealed class ContextAmd64
         for (int i = 0; i < gprs.Length; i++)
             BinaryPrimitives.WriteUInt64LittleEndian(d[(0x78 + 8 * i)..], gprs[i]);
         FltSave.AsSpan(0, FxSaveSize).CopyTo(d[FxSaveOffset..]);
-        if (YmmHigh is not null)
+        if (xstate)
             WriteXState(d);
     }
 
