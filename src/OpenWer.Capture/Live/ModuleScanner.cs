@@ -33,7 +33,8 @@ public static class ModuleScanner
                     modules.Add(v);
                 continue;
             }
-            if (m.Offset != 0 || !m.IsFileBacked || !m.Read || m.Path.StartsWith("/memfd:", StringComparison.Ordinal))
+            bool memfd = m.Path.StartsWith("/memfd:", StringComparison.Ordinal);
+            if (m.Offset != 0 || !(m.IsFileBacked || memfd) || !m.Read)
                 continue;
             int n = memory.Read(m.Start, header);
             if (n < 64)
@@ -43,7 +44,9 @@ public static class ModuleScanner
                 if (Elf(proc, m, mappings) is { } e)
                     modules.Add(e);
             }
-            else if (PortableExecutableHeader.TryParse(header.AsSpan(0, n)) is { } pe)
+            // A memfd that holds no ELF image is no module (.NET's double-mapped code): only an ELF file run
+            // from a memfd (fexecve) is, with its build-id read through map_files like any file's.
+            else if (!memfd && PortableExecutableHeader.TryParse(header.AsSpan(0, n)) is { } pe)
             {
                 modules.Add(Pe(m, mappings, pe));
             }

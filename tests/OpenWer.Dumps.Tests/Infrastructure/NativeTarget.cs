@@ -11,6 +11,9 @@ public sealed class NativeTarget : IDisposable
     private static readonly Lazy<string> Binary = new(Build);
     private readonly Process _process;
 
+    /// <summary>The fixture's binary (built on first use).</summary>
+    public static string BinaryPath => Binary.Value;
+
     public IReadOnlyDictionary<string, string> Facts { get; }
     /// <summary>The target's pid: it runs as a grandchild of the test (see the constructor).</summary>
     public int Pid { get; }
