@@ -61,6 +61,13 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         }
     }
 
+    /// <summary>The attacker crashes, not raced: their dumps must come to <paramref name="expected"/>.</summary>
+    private void CrashAndExpectDumps(int expected, string what)
+    {
+        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
+        WaitFor(() => AttackerDumps().Length == expected, what);
+    }
+
     /// <summary>Starts the crasher as the attacker in a mode that prints READY pid=N; returns the process and N.</summary>
     private (Process Process, int Pid) StartAsAttacker(string mode)
     {
@@ -133,8 +140,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         }
 
         // The attacker's own crash, not raced, is still collected.
-        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 1, "the attacker's legitimate dump");
+        CrashAndExpectDumps(1, "the attacker's legitimate dump");
     }
 
     [Fact]
@@ -205,8 +211,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Empty(AttackerDumps());
         Assert.Contains("its user ids", machine.LogSince(log));
 
-        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 1, "the attacker's own dump");
+        CrashAndExpectDumps(1, "the attacker's own dump");
     }
 
     [Fact]
@@ -266,8 +271,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.InRange(watch.Elapsed.TotalSeconds, 1.5, 15);
         Assert.Contains("time limit (2 s", machine.LogSince(log));
         File.Delete(HandlerPausePoint.ControlFile);
-        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 1, "the next crash's dump");
+        CrashAndExpectDumps(1, "the next crash's dump");
     }
 
     [Fact]
@@ -308,8 +312,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         // The recorded previous pattern is an OpenWer handler (enable ran again from elsewhere after /etc/openwer was lost) ...
         File.WriteAllLines(state, [$"|{installed} localdumps handle {CrashHandlerArguments.Specifiers}", "16"]);
         long log = MachineWideFixture.LogLength;
-        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 1, "the dump");
+        CrashAndExpectDumps(1, "the dump");
         Thread.Sleep(500);
         Assert.Single(AttackerDumps());
         Assert.Contains("is an OpenWer handler itself", machine.LogSince(log));
@@ -320,8 +323,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         File.SetUnixFileMode(wrapper, (UnixFileMode)0x1ED);
         File.WriteAllLines(state, [$"|{wrapper} {CrashHandlerArguments.Specifiers}", "16"]);
         log = MachineWideFixture.LogLength;
-        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 2, "the second dump");
+        CrashAndExpectDumps(2, "the second dump");
         WaitFor(() => machine.LogSince(log).Contains("not repeating", StringComparison.Ordinal), "the stop of the chain");
         Thread.Sleep(500);
         Assert.Equal(2, AttackerDumps().Length);
@@ -353,8 +355,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.StartsWith($"|{HandlerInstallation.InstalledPath} localdumps handle", File.ReadAllText("/proc/sys/kernel/core_pattern"));
         Assert.Null(HandlerInstallation.WhyUntrusted(HandlerInstallation.InstalledPath));
         machine.Settings("[LocalDumps]\n");
-        Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 1, "the dump");
+        CrashAndExpectDumps(1, "the dump");
         Assert.False(File.Exists(marker), "a libc planted beside wer was loaded");
         // Not by the copy either, run by root from the attacker's folder.
         Assert.Equal(0, Tool.Run(wer, ["localdumps", "show"]).ExitCode);

@@ -59,6 +59,10 @@ public sealed class TracedProcess : IDisposable
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno == LinuxApi.ESRCH)
                         continue; // the thread exited after it was listed
+                    // The kernel refuses to attach to a thread that is exiting (a zombie until its group reaps it): one of
+                    // the threads a busy process ends while we attach, not a refusal to trace the process.
+                    if (errno == LinuxApi.EPERM && tid != ProcessId && ProcFiles.ThreadState(ProcessId, tid) is 'Z' or 'X' or '\0')
+                        continue;
                     if (errno == LinuxApi.EPERM)
                         throw new PtraceDeniedException(PtraceDenial.Explain(ProcessId));
                     throw new CaptureException($"PTRACE_SEIZE of thread {tid} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
