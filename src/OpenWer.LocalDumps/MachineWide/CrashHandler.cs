@@ -176,15 +176,7 @@ public static class CrashHandler
     /// <summary>The handler's own arguments after "localdumps handle", as the kernel wrote them: raw bytes, by position.</summary>
     private static List<byte[]> OwnArguments()
     {
-        var words = ProcFiles.ReadBytes("/proc/self/cmdline").AsSpan();
-        var list = new List<byte[]>();
-        while (!words.IsEmpty)
-        {
-            int end = words.IndexOf((byte)0);
-            if (end < 0) end = words.Length;
-            list.Add(words[..end].ToArray());
-            words = end < words.Length ? words[(end + 1)..] : [];
-        }
+        var list = NativeStrings.OwnCommandLine();
         int at = list.FindIndex(w => w.AsSpan().SequenceEqual("handle"u8));
         return at > 0 && System.Text.Encoding.ASCII.GetString(list[at - 1]) == "localdumps" ? list[(at + 1)..] : [];
     }

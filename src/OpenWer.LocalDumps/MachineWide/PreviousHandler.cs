@@ -138,46 +138,22 @@ public sealed unsafe class PreviousHandler : IDisposable
 
     private static int Spawn(List<byte[]> argv, int readEnd)
     {
-        var blocks = new List<nint>();
-        nint Native(byte[] s)
-        {
-            nint p = System.Runtime.InteropServices.Marshal.AllocHGlobal(s.Length + 1);
-            new Span<byte>((void*)p, s.Length + 1).Clear();
-            s.CopyTo(new Span<byte>((void*)p, s.Length));
-            blocks.Add(p);
-            return p;
-        }
+        using var args = new NativeStrings(argv);
+        // The environment the kernel gave us, and the mark that says the handler was started by OpenWer.
+        using var env = new NativeStrings(NativeStrings.EnvironmentWith(StartedByUs, "1"));
         byte* actions = stackalloc byte[256]; // posix_spawn_file_actions_t is 80 bytes on glibc
-        try
+        // Its standard input is the core; its output and error closed, as the kernel starts a pipe handler.
+        if (HandlerNative.FileActionsInit(actions) != 0 || HandlerNative.FileActionsAddDup2(actions, readEnd, 0) != 0
+            || HandlerNative.FileActionsAddClose(actions, 1) != 0 || HandlerNative.FileActionsAddClose(actions, 2) != 0)
+            throw new IOException("posix_spawn_file_actions failed");
+        fixed (nint* a = args.Vector)
+        fixed (nint* e = env.Vector)
         {
-            var args = new nint[argv.Count + 1];
-            for (int i = 0; i < argv.Count; i++)
-                args[i] = Native(argv[i]);
-            // The environment the kernel gave us, and the mark that says the handler was started by OpenWer.
-            var env = new List<nint>();
-            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-                env.Add(Native(Encoding.UTF8.GetBytes($"{e.Key}={e.Value}")));
-            env.Add(Native(Encoding.UTF8.GetBytes($"{StartedByUs}=1")));
-            env.Add(0);
-            var envp = env.ToArray();
-            // Its standard input is the core; its output and error closed, as the kernel starts a pipe handler.
-            if (HandlerNative.FileActionsInit(actions) != 0 || HandlerNative.FileActionsAddDup2(actions, readEnd, 0) != 0
-                || HandlerNative.FileActionsAddClose(actions, 1) != 0 || HandlerNative.FileActionsAddClose(actions, 2) != 0)
-                throw new IOException("posix_spawn_file_actions failed");
-            fixed (nint* a = args)
-            fixed (nint* e = envp)
-            {
-                int rc = HandlerNative.PosixSpawn(out int pid, (byte*)args[0], actions, 0, (byte**)a, (byte**)e);
-                HandlerNative.FileActionsDestroy(actions);
-                if (rc != 0)
-                    throw new IOException($"cannot start {LogText.Escape(argv[0])}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(rc)}");
-                return pid;
-            }
-        }
-        finally
-        {
-            foreach (var p in blocks)
-                System.Runtime.InteropServices.Marshal.FreeHGlobal(p);
+            int rc = HandlerNative.PosixSpawn(out int pid, (byte*)a[0], actions, 0, (byte**)a, (byte**)e);
+            HandlerNative.FileActionsDestroy(actions);
+            if (rc != 0)
+                throw new IOException($"cannot start {LogText.Escape(argv[0])}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(rc)}");
+            return pid;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace OpenWer.LocalDumps.MachineWide;
@@ -27,41 +26,20 @@ internal static unsafe class StandardStreams
         {
             return;
         }
-        var argv = Capture.Proc.ProcFiles.ReadBytes("/proc/self/cmdline").AsSpan();
-        if (argv.IsEmpty || argv[^1] != 0)
+        var words = NativeStrings.OwnCommandLine();
+        if (words.Count == 0)
+        {
+            log.Dispose();
             return;
-        var blocks = new List<nint>();
-        nint Native(ReadOnlySpan<byte> s)
-        {
-            nint p = System.Runtime.InteropServices.Marshal.AllocHGlobal(s.Length + 1);
-            s.CopyTo(new Span<byte>((void*)p, s.Length));
-            ((byte*)p)[s.Length] = 0;
-            blocks.Add(p);
-            return p;
         }
-        var args = new List<nint>();
-        while (!argv.IsEmpty)
-        {
-            int end = argv.IndexOf((byte)0);
-            args.Add(Native(argv[..end]));
-            argv = argv[(end + 1)..];
-        }
-        args.Add(0);
-        var env = new List<nint>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            env.Add(Native(Encoding.UTF8.GetBytes($"{e.Key}={e.Value}")));
-        env.Add(Native(Encoding.UTF8.GetBytes($"{Marker}=1")));
-        env.Add(0);
+        using var args = new NativeStrings(words);
+        using var env = new NativeStrings(NativeStrings.EnvironmentWith(Marker, "1"));
         HandlerNative.Dup2(log, 1);
         HandlerNative.Dup2(log, 2);
-        var a = args.ToArray();
-        var e2 = env.ToArray();
-        fixed (nint* pa = a)
-        fixed (nint* pe = e2)
-            HandlerNative.Execve("/proc/self/exe", (byte**)pa, (byte**)pe);
+        fixed (nint* a = args.Vector)
+        fixed (nint* e = env.Vector)
+            HandlerNative.Execve("/proc/self/exe", (byte**)a, (byte**)e);
         // Only if exec failed: go on as we are.
-        foreach (var p in blocks)
-            System.Runtime.InteropServices.Marshal.FreeHGlobal(p);
         log.Dispose();
     }
 }
