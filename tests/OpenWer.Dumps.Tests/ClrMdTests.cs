@@ -72,9 +72,20 @@ public sealed class ClrMdTests : IDisposable
         using var target = ManagedFixture.Start(threads: 10);
         string folder = ManagedFixture.RuntimeFolder(target.Pid);
         string ours = _dir.File("ours.dmp"), theirs = _dir.File("createdump.dmp");
-        LiveDumper.Dump(DumpRequest.ForType(target.Pid, type, null, ours));
-        var r = Tool.Run(Path.Combine(folder, "createdump"), ["--withheap", "-f", theirs, target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        Assert.True(r.ExitCode == 0, r.All);
+        string pid = target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The runtime's own threads allocate now and then (tiering, the finalizer), so the two dumps are taken of one
+        // state: the process is held in a job-control stop for both (each dumper attaches to a stopped process).
+        Assert.Equal(0, Tool.Run("kill", ["-STOP", pid]).ExitCode);
+        try
+        {
+            LiveDumper.Dump(DumpRequest.ForType(target.Pid, type, null, ours));
+            var r = Tool.Run(Path.Combine(folder, "createdump"), ["--withheap", "-f", theirs, pid]);
+            Assert.True(r.ExitCode == 0, r.All);
+        }
+        finally
+        {
+            Tool.Run("kill", ["-CONT", pid]);
+        }
         target.AssertAlive();
         var (ourThreads, ourObjects) = ManagedCounts(ours, folder);
         var (theirThreads, theirObjects) = ManagedCounts(theirs, folder);
