@@ -161,7 +161,7 @@ public static class MinidumpComposer
     {
         var entries = snapshot.Mappings.Select(m =>
         {
-            var module = snapshot.Modules.FirstOrDefault(mod => m.Start >= mod.Base && m.Start - mod.Base < mod.Size);
+            var module = snapshot.Modules.FirstOrDefault(mod => IsPartOfImage(m, mod));
             uint protect = MemoryInfo.ProtectFor(m.Read, m.Write, m.Execute, m.Shared, m.IsFileBacked);
             uint type = module is not null ? MemoryInfo.TypeImage : m.IsFileBacked || m.Shared ? MemoryInfo.TypeMapped : MemoryInfo.TypePrivate;
             uint state = MemoryInfo.StateFor(m.Read, m.Write, m.Execute);
@@ -169,6 +169,20 @@ public static class MinidumpComposer
             return new MemoryInfo(m.Start, module?.Base ?? m.Start, protect, m.Size, state, state == MemoryInfo.StateReserve ? 0 : protect, type);
         }).ToList();
         b.AddHeaderedList(StreamType.MemoryInfoList, entries, MemoryInfo.ListHeaderSize, MemoryInfo.Size, (e, d) => e.Write(d));
+    }
+
+    /// <summary>
+    /// Whether a mapping is the module's image (MEM_IMAGE): a mapping of the module's own file in its range, or for an ELF
+    /// module an anonymous mapping inside one of its segments (its .bss, as Windows counts uninitialised data in the image).
+    /// A flat-mapped assembly's SizeOfImage reaches past its file, over memory that is not the module's.
+    /// </summary>
+    private static bool IsPartOfImage(Mapping m, ModuleSnapshot module)
+    {
+        if (m.Start < module.Base || m.Start - module.Base >= module.Size)
+            return false;
+        if (m.Inode != 0)
+            return m.MapsFile(module.Path);
+        return module.Segments.Any(s => m.Start >= s.Start && m.Start < s.End);
     }
 
     private static void AddThreadInfoList(MinidumpBuilder b, ProcessSnapshot snapshot, DumpSelection selection)
