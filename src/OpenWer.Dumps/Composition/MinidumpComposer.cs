@@ -39,6 +39,8 @@ public static class MinidumpComposer
             AddThreadNames(b, selection);
         AddBreakpadInfo(b, snapshot);
         AddLinuxStreams(b, snapshot, selection, optional, personal);
+        if (snapshot.DynamicLinker is { } linker)
+            AddDsoDebug(b, linker, selection);
 
         IMemorySource memory = selection.FilterStacks
             ? new StackFilteringMemory(snapshot.Memory, [.. selection.Stacks.Values], selection.Modules)
@@ -237,6 +239,27 @@ public static class MinidumpComposer
         if (personal)
             b.AddStream(StreamType.LinuxCmdLine, f.CommandLine);
         b.AddStream(StreamType.LinuxMaps, f.Maps);
+    }
+
+    /// <summary>
+    /// Breakpad's LINUX_DSO_DEBUG, in every dump type as Breakpad writes it: r_debug, one MDRawLinkMap64 per loaded
+    /// object with its name, and the executable's dynamic section after the header.
+    /// </summary>
+    private static void AddDsoDebug(MinidumpBuilder b, DynamicLinkerSnapshot linker, DumpSelection selection)
+    {
+        var names = linker.Objects.Select(o => b.AppendString(selection.StripModulePaths ? Path.GetFileName(o.Name) : o.Name)).ToList();
+        var map = b.Reserve(linker.Objects.Count * LinkMapEntry.Size, 8, out uint mapRva);
+        for (int i = 0; i < linker.Objects.Count; i++)
+        {
+            var o = linker.Objects[i];
+            new LinkMapEntry(o.LoadBias, names[i], o.DynamicAddress).Write(map[(i * LinkMapEntry.Size)..]);
+        }
+        int size = LinuxDsoDebug.Size + linker.DynamicSection.Length;
+        var body = b.Reserve(size, 8, out uint rva);
+        new LinuxDsoDebug((uint)linker.Version, linker.Objects.Count == 0 ? 0 : mapRva, (uint)linker.Objects.Count, linker.Brk, linker.LdBase,
+            linker.DynamicAddress).Write(body);
+        linker.DynamicSection.CopyTo(body[LinuxDsoDebug.Size..]);
+        b.AddStream(StreamType.LinuxDsoDebug, new LocationDescriptor((uint)size, rva));
     }
 
     private static byte[] StripCredentials(byte[] status)
