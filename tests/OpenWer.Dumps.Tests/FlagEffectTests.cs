@@ -216,19 +216,23 @@ public sealed class FlagEffectTests(TargetFixture fixture) : IClassFixture<Targe
     {
         var (_, with) = Both(MinidumpType.WithFullMemoryInfo);
         var infos = with.ReadMemoryInfoList().ToDictionary(i => i.BaseAddress);
-        // A module's .bss (anonymous, right after its file mappings) is part of its image, as on Windows.
-        var images = with.ReadModules().Select(m => (m.Module.BaseOfImage, End: m.Module.BaseOfImage + m.Module.SizeOfImage)).ToList();
+        // A module's .bss (anonymous, right after its file mappings) is part of its image, as on Windows. Every file the
+        // target maps is one of its modules (the program, libc, libm, the dynamic linker).
         int anonymous = 0, reserved = 0, copyOnWrite = 0;
+        string previousEnd = "";
+        bool previousFile = false;
         foreach (var line in File.ReadLines($"/proc/{_target.Pid}/maps"))
         {
             var f = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
             var info = infos[Convert.ToUInt64(f[0][..f[0].IndexOf('-')], 16)];
             bool file = f[4] != "0" && f.Length > 5 && f[5].StartsWith('/');
+            bool afterFile = previousFile && f[0][..f[0].IndexOf('-')] == previousEnd;
+            (previousEnd, previousFile) = (f[0][(f[0].IndexOf('-') + 1)..], file);
             switch (f[1])
             {
                 case "rw-p" when !file:
                     anonymous++;
-                    bool inImage = images.Any(m => info.BaseAddress >= m.BaseOfImage && info.BaseAddress < m.End);
+                    bool inImage = afterFile;
                     Assert.Equal((MemoryInfo.StateCommit, MemoryInfo.PageReadWrite, inImage ? MemoryInfo.TypeImage : MemoryInfo.TypePrivate), (info.State, info.Protect, info.Type));
                     break;
                 case "---p":

@@ -97,7 +97,9 @@ public static class ModuleScanner
             var segments = image.LoadedSegments(first.Start);
             // Breakpad's naming: the full path, with the file name replaced by DT_SONAME when there is one.
             string name = image.SoName is { Length: > 0 } so ? Path.Combine(Path.GetDirectoryName(path) ?? "/", so) : path;
-            return new ModuleSnapshot(path, name, first.Start, image.MaxLoadEnd - image.MinLoadAddress, image.BuildId, ModuleKind.Elf, 0, segments);
+            // Listed up to the end of its code, as Breakpad's writer does (see ModuleSnapshot); all of it without code.
+            ulong end = segments.Where(s => s.Execute).Select(s => s.End).DefaultIfEmpty(first.Start + image.MaxLoadEnd - image.MinLoadAddress).Max();
+            return new ModuleSnapshot(path, name, first.Start, end - first.Start, image.BuildId, ModuleKind.Elf, 0, segments);
         }
         finally
         {

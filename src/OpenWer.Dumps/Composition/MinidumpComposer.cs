@@ -180,7 +180,7 @@ public static class MinidumpComposer
     /// </summary>
     private static bool IsPartOfImage(Mapping m, ModuleSnapshot module)
     {
-        if (m.Start < module.Base || m.Start - module.Base >= module.Size)
+        if (!module.Holds(m.Start))
             return false;
         if (m.Inode != 0)
             return m.MapsFile(module.Path);

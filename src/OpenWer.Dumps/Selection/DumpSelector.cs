@@ -55,7 +55,7 @@ public static class DumpSelector
         {
             // Keep the modules a stack word or a thread's instruction pointer refers to, and the main executable.
             var referenced = stackWords.Concat(threads.Select(t => t.InstructionPointer)).ToList();
-            modules = modules.Where((m, i) => i == 0 || referenced.Any(p => p >= m.Base && p - m.Base < m.Size)).ToList();
+            modules = modules.Where((m, i) => i == 0 || referenced.Any(m.Holds)).ToList();
         }
 
         modules = modules.Where(m => (ModuleFlags(m) & DumpFilter.ModuleWriteModule) != 0).ToList();
@@ -90,7 +90,7 @@ public static class DumpSelector
                     break;
                 if (snapshot.FindMapping(p) is not { Read: true } m || m.IsUnreadableSpecial || stacks.Values.Any(s => s.Contains(p)))
                     continue;
-                if (modules.Any(mod => p >= mod.Base && p - mod.Base < mod.Size && mod.Segments.Any(s => s.Execute && p >= s.Start && p < s.End)))
+                if (modules.Any(mod => mod.Holds(p) && mod.Segments.Any(s => s.Execute && p >= s.Start && p < s.End)))
                     continue; // a return address, not data
                 small.Add(Math.Max(m.Start, p - Math.Min(p, IndirectBefore)), Math.Min(m.End, p + IndirectAfter));
                 followed++;
