@@ -50,4 +50,23 @@ public sealed class LayeringTests
                 $"{file} reaches the OS; the format layer must not");
         }
     }
+
+    [Fact]
+    public void NativeCallsAreDeclaredInEachLayersNativeFolderOnly()
+    {
+        // Format and Dumps know no OS; the CLI is a thin shell; the layers that do call libc declare it in one place each.
+        string[] withNative = ["OpenWer.Capture", "OpenWer.Reporting", "OpenWer.LocalDumps"];
+        var declaring = Directory.GetFiles(Path.Combine(Root(), "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("[LibraryImport(", StringComparison.Ordinal) || File.ReadAllText(f).Contains("[DllImport(", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(Path.Combine(Root(), "src"), f)).ToList();
+        Assert.NotEmpty(declaring);
+        foreach (var file in declaring)
+        {
+            string project = file[..file.IndexOf('/')];
+            Assert.True(withNative.Contains(project) && file.StartsWith(project + "/Native/", StringComparison.Ordinal),
+                $"src/{file} declares native calls; they belong in src/{project}/Native/ (and only Capture, Reporting and LocalDumps make them)");
+        }
+        Assert.All(withNative, p => Assert.Contains(declaring, f => f.StartsWith(p + "/Native/", StringComparison.Ordinal)));
+    }
 }

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.Collection;
 
 /// <summary>
@@ -68,25 +70,25 @@ internal static partial class FolderCalls
 
     private static SafeFileHandle? Open(SafeFileHandle? dir, byte[] name, int flags, uint mode, out int errno)
     {
-        int fd = dir is null ? OpenAtCwd(-100, name, flags, mode) : OpenAt(dir, name, flags, mode);
+        int fd = dir is null ? LibC.OpenAt(-100, name, flags, mode) : LibC.OpenAt(dir, name, flags, mode);
         errno = fd < 0 ? Errno : 0;
         return fd < 0 ? null : Handle(fd);
     }
 
-    public static int MakeDirectory(SafeFileHandle dir, byte[] name, uint mode) => MkdirAt(dir, name, mode) == 0 ? 0 : Errno;
+    public static int MakeDirectory(SafeFileHandle dir, byte[] name, uint mode) => LibC.MkDirAt(dir, name, mode) == 0 ? 0 : Errno;
 
-    public static int Unlink(SafeFileHandle dir, byte[] name) => UnlinkAt(dir, name, 0) == 0 ? 0 : Errno;
+    public static int Unlink(SafeFileHandle dir, byte[] name) => LibC.UnlinkAt(dir, name, 0) == 0 ? 0 : Errno;
 
-    public static int RenameNoReplace(SafeFileHandle dir, byte[] from, byte[] to) => RenameAt2(dir, from, dir, to, RENAME_NOREPLACE) == 0 ? 0 : Errno;
+    public static int RenameNoReplace(SafeFileHandle dir, byte[] from, byte[] to) => LibC.RenameAt2(dir, from, dir, to, RENAME_NOREPLACE) == 0 ? 0 : Errno;
 
-    public static int ChangeOwner(SafeFileHandle fd, uint uid, uint gid) => FChown(fd, uid, gid) == 0 ? 0 : Errno;
+    public static int ChangeOwner(SafeFileHandle fd, uint uid, uint gid) => LibC.FChown(fd, uid, gid) == 0 ? 0 : Errno;
 
-    public static int ChangeMode(SafeFileHandle fd, uint mode) => FChmod(fd, mode) == 0 ? 0 : Errno;
+    public static int ChangeMode(SafeFileHandle fd, uint mode) => LibC.FChmod(fd, mode) == 0 ? 0 : Errno;
 
     /// <summary>Tries an exclusive flock without waiting: 0, EWOULDBLOCK, or another errno.</summary>
-    public static int TryLock(SafeFileHandle fd) => Flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : Errno;
+    public static int TryLock(SafeFileHandle fd) => LibC.Flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : Errno;
 
-    public static void Unlock(SafeFileHandle fd) => Flock(fd, LOCK_UN);
+    public static void Unlock(SafeFileHandle fd) => LibC.Flock(fd, LOCK_UN);
 
     public static Status? Stat(SafeFileHandle fd, out int errno) => StatAt(fd, [0], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, out errno);
 
@@ -95,7 +97,7 @@ internal static partial class FolderCalls
     private static Status? StatAt(SafeFileHandle dir, byte[] name, int flags, out int errno)
     {
         Span<byte> b = stackalloc byte[256];
-        if (Statx(dir, name, flags, STATX_BASIC_STATS, b) != 0)
+        if (LibC.Statx(dir, name, flags, STATX_BASIC_STATS, b) != 0)
         {
             errno = Errno;
             return null;
@@ -113,7 +115,7 @@ internal static partial class FolderCalls
     public static byte[]? LinkTarget(SafeFileHandle link, out int errno)
     {
         var buffer = new byte[4097];
-        nint n = ReadLinkAt(link, [0], buffer, (nuint)buffer.Length);
+        nint n = LibC.ReadLinkAt(link, [0], buffer, (nuint)buffer.Length);
         errno = n < 0 ? Errno : 0;
         if (n < 0 || n >= buffer.Length)
             return null;
@@ -124,7 +126,7 @@ internal static partial class FolderCalls
     public static long? AvailableBytes(SafeFileHandle fd, out int errno)
     {
         Span<byte> b = stackalloc byte[128];
-        if (FStatVfs(fd, b) != 0)
+        if (LibC.FStatVfs(fd, b) != 0)
         {
             errno = Errno;
             return null;
@@ -142,7 +144,7 @@ internal static partial class FolderCalls
         var buffer = new byte[32768];
         while (names.Count < limit)
         {
-            nint n = GetDents64(dir, buffer, (nuint)buffer.Length);
+            nint n = LibC.GetDents64(dir, buffer, (nuint)buffer.Length);
             if (n < 0)
                 throw new IOException($"cannot list the dump folder: {Message(Errno)}");
             if (n == 0)
@@ -161,39 +163,4 @@ internal static partial class FolderCalls
         return names;
     }
 
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
-    private static partial int OpenAt(SafeFileHandle dir, byte[] name, int flags, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
-    private static partial int OpenAtCwd(int dir, byte[] name, int flags, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true)]
-    private static partial int MkdirAt(SafeFileHandle dir, byte[] name, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
-    private static partial int UnlinkAt(SafeFileHandle dir, byte[] name, int flags);
-
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
-    private static partial int RenameAt2(SafeFileHandle fromDir, byte[] from, SafeFileHandle toDir, byte[] to, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
-    private static partial int FChown(SafeFileHandle fd, uint uid, uint gid);
-
-    [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
-    private static partial int FChmod(SafeFileHandle fd, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int Flock(SafeFileHandle fd, int operation);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static partial int Statx(SafeFileHandle dir, byte[] name, int flags, uint mask, Span<byte> buffer);
-
-    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
-    private static partial nint ReadLinkAt(SafeFileHandle link, byte[] name, byte[] buffer, nuint size);
-
-    [LibraryImport("libc", EntryPoint = "fstatvfs", SetLastError = true)]
-    private static partial int FStatVfs(SafeFileHandle fd, Span<byte> buffer);
-
-    [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
-    private static partial nint GetDents64(SafeFileHandle dir, byte[] buffer, nuint size);
 }

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.Collection;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed partial class FolderIdentity
     public bool Switches => _becomeUser is not null;
 
     /// <summary>The process's own identity: nothing is switched.</summary>
-    public static FolderIdentity Process() => new(GetEUid(), GetEGid(), Environment.UserName, null, null);
+    public static FolderIdentity Process() => new(LibC.GetEUid(), LibC.GetEGid(), Environment.UserName, null, null);
 
     /// <summary>Root acting for a user: <paramref name="becomeUser"/> takes on the user's rights on the calling thread, <paramref name="becomeRoot"/> gives them back.</summary>
     public static FolderIdentity ActingFor(uint uid, uint gid, string name, Action becomeUser, Action becomeRoot) =>
@@ -53,9 +55,4 @@ public sealed partial class FolderIdentity
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEUid();
-
-    [LibraryImport("libc", EntryPoint = "getegid")]
-    private static partial uint GetEGid();
 }

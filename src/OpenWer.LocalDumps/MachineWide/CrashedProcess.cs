@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using OpenWer.Capture.Proc;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -43,7 +45,7 @@ public sealed class CrashedProcess : IDisposable
             directory = ProcDirectory.Open(a.Pid, allowPathFallback: false);
             var memory = directory.OpenFile("mem");
             // Now, after the opens: if the crashed process has not been reaped, its pid was not reused.
-            if (HandlerNative.PidFdSendSignal(CrashHandlerArguments.PidFdNumber, 0, 0, 0) != 0 || PidFdTarget() != a.Pid)
+            if (LibC.PidFdSendSignal(CrashHandlerArguments.PidFdNumber, 0, 0, 0) != 0 || PidFdTarget() != a.Pid)
             {
                 memory.Dispose();
                 throw new CrashRefusedException($"the crashed process is gone (killed while the kernel waited for its dump, and reaped); pid {a.Pid} may now be another process's");

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -17,7 +19,7 @@ public static partial class ExecutableFileName
     public static string? Printable(string procDirectory)
     {
         var target = new byte[4096];
-        nint n = ReadLink($"{procDirectory}/exe", target, (nuint)target.Length);
+        nint n = LibC.ReadLink($"{procDirectory}/exe", target, (nuint)target.Length);
         if (n <= 0)
             return null;
         ReadOnlySpan<byte> path = target.AsSpan(0, (int)n);
@@ -26,6 +28,4 @@ public static partial class ExecutableFileName
         return LogText.Escape(path[(path.LastIndexOf((byte)'/') + 1)..]);
     }
 
-    [LibraryImport("libc", EntryPoint = "readlink", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint ReadLink(string path, byte[] buffer, nuint size);
 }

@@ -48,7 +48,7 @@ public static class HandlerInstallation
                 return $"{p} does not exist";
             if (info.LinkTarget is not null)
                 return $"{p} is a symbolic link; give the real path";
-            uint owner = Settings.Native.Owner(p);
+            uint owner = Settings.FileOwner.Of(p);
             var mode = File.GetUnixFileMode(p);
             if (owner != 0)
                 return $"{p} belongs to uid {owner}, not root: that user could replace what root runs for every crash";

@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -111,18 +113,16 @@ public static partial class HandlerLog
     {
         try
         {
-            OpenLog("openwer", 0x01, LOG_USER); // LOG_PID
-            Syslog(priority, "%s", line);
+            unsafe
+            {
+                fixed (byte* ident = "openwer\0"u8)
+                    LibC.OpenLog(ident, 0x01, LOG_USER); // LOG_PID
+            }
+            LibC.Syslog(priority, "%s", line);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "openlog", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial void OpenLog(string ident, int option, int facility);
-
-    // syslog is variadic; its one argument here is a pointer, passed alike in the variadic and fixed ABIs.
-    [LibraryImport("libc", EntryPoint = "syslog", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial void Syslog(int priority, string format, string message);
 }

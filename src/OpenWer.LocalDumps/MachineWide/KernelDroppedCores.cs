@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -20,7 +22,7 @@ public static partial class KernelDroppedCores
     public static Report? Read(out string? problem)
     {
         problem = null;
-        int fd = Open("/dev/kmsg", RootFiles.O_RDONLY | RootFiles.O_NONBLOCK | RootFiles.O_CLOEXEC);
+        int fd = LibC.Open("/dev/kmsg", RootFiles.O_RDONLY | RootFiles.O_NONBLOCK | RootFiles.O_CLOEXEC, 0);
         if (fd < 0)
         {
             problem = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
@@ -32,7 +34,7 @@ public static partial class KernelDroppedCores
         var record = new byte[8192];
         while (true)
         {
-            nint n = ReadRecord(kmsg, record, (nuint)record.Length);
+            nint n = LibC.Read(kmsg, record, (nuint)record.Length);
             if (n < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -63,9 +65,4 @@ public static partial class KernelDroppedCores
         return LogText.OneLine(seconds + message);
     }
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint ReadRecord(Microsoft.Win32.SafeHandles.SafeFileHandle fd, byte[] buffer, nuint count);
 }

@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -75,19 +77,20 @@ public sealed unsafe class PreviousHandler : IDisposable
         if (argv.Count == 0)
             return null;
         int* fds = stackalloc int[2];
-        if (HandlerNative.Pipe2(fds, HandlerNative.O_CLOEXEC) != 0)
-            throw new IOException($"pipe2: {HandlerNative.Error()}");
+        if (LibC.Pipe2(fds, LibC.O_CLOEXEC) != 0)
+            throw new IOException($"pipe2: {LibC.Error()}");
         try
         {
             int pid = Spawn(argv, readEnd: fds[0]);
-            HandlerNative.Close(fds[0]);
+            // The child has its copy; a failure to close ours leaks one descriptor until we exit, nothing more.
+            _ = LibC.Close(fds[0]);
             var input = new FileStream(new SafeFileHandle(fds[1], ownsHandle: true), FileAccess.Write, 0);
             return new PreviousHandler(pid, input, pattern);
         }
         catch
         {
-            HandlerNative.Close(fds[0]);
-            HandlerNative.Close(fds[1]);
+            _ = LibC.Close(fds[0]);
+            _ = LibC.Close(fds[1]);
             throw;
         }
     }
@@ -108,12 +111,13 @@ public sealed unsafe class PreviousHandler : IDisposable
             _input = null;
         }
         long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (HandlerNative.WaitPid(_pid, out _, HandlerNative.WNOHANG) == 0)
+        while (LibC.WaitPid(_pid, out _, LibC.WNOHANG) == 0)
         {
             if (Environment.TickCount64 > deadline)
             {
-                HandlerNative.Kill(_pid, 9);
-                HandlerNative.WaitPid(_pid, out _, 0);
+                // It may end on its own between the two calls: either way it is gone and reaped after them.
+                _ = LibC.Kill(_pid, 9);
+                _ = LibC.WaitPid(_pid, out _, 0);
                 throw new TimeoutException($"the previous handler ({Pattern}) did not finish within {limit.TotalSeconds:0} s and was stopped");
             }
             Thread.Sleep(10);
@@ -143,14 +147,14 @@ public sealed unsafe class PreviousHandler : IDisposable
         using var env = new NativeStrings(NativeStrings.EnvironmentWith(StartedByUs, "1"));
         byte* actions = stackalloc byte[256]; // posix_spawn_file_actions_t is 80 bytes on glibc
         // Its standard input is the core; its output and error closed, as the kernel starts a pipe handler.
-        if (HandlerNative.FileActionsInit(actions) != 0 || HandlerNative.FileActionsAddDup2(actions, readEnd, 0) != 0
-            || HandlerNative.FileActionsAddClose(actions, 1) != 0 || HandlerNative.FileActionsAddClose(actions, 2) != 0)
+        if (LibC.FileActionsInit(actions) != 0 || LibC.FileActionsAddDup2(actions, readEnd, 0) != 0
+            || LibC.FileActionsAddClose(actions, 1) != 0 || LibC.FileActionsAddClose(actions, 2) != 0)
             throw new IOException("posix_spawn_file_actions failed");
         fixed (nint* a = args.Vector)
         fixed (nint* e = env.Vector)
         {
-            int rc = HandlerNative.PosixSpawn(out int pid, (byte*)a[0], actions, 0, (byte**)a, (byte**)e);
-            HandlerNative.FileActionsDestroy(actions);
+            int rc = LibC.PosixSpawn(out int pid, (byte*)a[0], actions, 0, (byte**)a, (byte**)e);
+            _ = LibC.FileActionsDestroy(actions); // fails only for an uninitialised object
             if (rc != 0)
                 throw new IOException($"cannot start {LogText.Escape(argv[0])}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(rc)}");
             return pid;

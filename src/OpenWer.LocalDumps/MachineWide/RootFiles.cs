@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>What fstat tells about an open file: enough to refuse one that is not root's own.</summary>
@@ -26,7 +28,7 @@ internal static partial class RootFiles
     public static SafeFileHandle Open(string path, int flags, uint mode = 0x180)
     {
         int fd;
-        do fd = OpenNative(path, flags, mode);
+        do fd = LibC.Open(path, flags, mode);
         while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
         if (fd < 0)
             throw Error($"cannot open {path}");
@@ -36,7 +38,7 @@ internal static partial class RootFiles
     public static SafeFileHandle OpenAt(SafeFileHandle folder, string name, int flags, uint mode = 0x180)
     {
         int fd;
-        do fd = OpenAtNative(folder, name, flags, mode);
+        do fd = LibC.OpenAt(folder, name, flags, mode);
         while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
         if (fd < 0)
             throw Error($"cannot open {name}");
@@ -46,7 +48,7 @@ internal static partial class RootFiles
     /// <summary>A folder only root may enter (created 0700 if missing; group and other rights removed if present).</summary>
     public static SafeFileHandle RootFolder(string path)
     {
-        if (MkDir(path, 0x1C0) != 0 && Marshal.GetLastPInvokeError() != EEXIST)
+        if (LibC.MkDir(path, 0x1C0) != 0 && Marshal.GetLastPInvokeError() != EEXIST)
             throw Error($"cannot create {path}");
         var folder = Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         var facts = Facts(folder, path);
@@ -74,7 +76,7 @@ internal static partial class RootFiles
     public static FileFacts Facts(SafeFileHandle file, string path)
     {
         Span<byte> statx = stackalloc byte[256];
-        if (Statx(file, "", AT_EMPTY_PATH, STATX_BASIC, statx) != 0)
+        if (LibC.Statx(file, "", AT_EMPTY_PATH, STATX_BASIC, statx) != 0)
             throw Error($"cannot stat {path}");
         return new FileFacts(BinaryPrimitives.ReadUInt32LittleEndian(statx[20..]), BinaryPrimitives.ReadUInt16LittleEndian(statx[28..]),
             (long)BinaryPrimitives.ReadUInt64LittleEndian(statx[40..]), BinaryPrimitives.ReadUInt64LittleEndian(statx[32..]));
@@ -84,7 +86,7 @@ internal static partial class RootFiles
     public static bool TryLock(SafeFileHandle file, string path)
     {
         int rc;
-        do rc = Flock(file, LOCK_EX | LOCK_NB);
+        do rc = LibC.Flock(file, LOCK_EX | LOCK_NB);
         while (rc != 0 && Marshal.GetLastPInvokeError() == EINTR);
         if (rc != 0 && Marshal.GetLastPInvokeError() != EWOULDBLOCK)
             throw Error($"cannot lock {path}");
@@ -95,7 +97,7 @@ internal static partial class RootFiles
     public static void Lock(SafeFileHandle file, string path)
     {
         int rc;
-        do rc = Flock(file, LOCK_EX);
+        do rc = LibC.Flock(file, LOCK_EX);
         while (rc != 0 && Marshal.GetLastPInvokeError() == EINTR);
         if (rc != 0)
             throw Error($"cannot lock {path}");
@@ -107,7 +109,7 @@ internal static partial class RootFiles
         nint written;
         fixed (byte* p = bytes)
         {
-            do written = Write(file, p, (nuint)bytes.Length);
+            do written = LibC.Write(file, p, (nuint)bytes.Length);
             while (written < 0 && Marshal.GetLastPInvokeError() == EINTR);
         }
         if (written < 0)
@@ -118,48 +120,22 @@ internal static partial class RootFiles
 
     public static void Truncate(SafeFileHandle file, long length, string path)
     {
-        if (FTruncate(file, length) != 0)
+        if (LibC.FTruncate(file, length) != 0)
             throw Error($"cannot truncate {path}");
     }
 
     public static void Rename(string from, string to)
     {
-        if (RenameNative(from, to) != 0)
+        if (LibC.Rename(from, to) != 0)
             throw Error($"cannot rename {from} to {to}");
     }
 
     private static void Chmod(SafeFileHandle file, uint mode, string path)
     {
-        if (FChmod(file, mode) != 0)
+        if (LibC.FChmod(file, mode) != 0)
             throw Error($"cannot chmod {path}");
     }
 
     private static IOException Error(string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenNative(string path, int flags, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenAtNative(SafeFileHandle folder, string name, int flags, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MkDir(string path, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(SafeFileHandle file, string path, int flags, uint mask, Span<byte> buffer);
-
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int Flock(SafeFileHandle file, int operation);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static unsafe partial nint Write(SafeFileHandle file, byte* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
-    private static partial int FTruncate(SafeFileHandle file, long length);
-
-    [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
-    private static partial int FChmod(SafeFileHandle file, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int RenameNative(string from, string to);
 }

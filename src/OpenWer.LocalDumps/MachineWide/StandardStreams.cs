@@ -1,5 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -34,11 +36,15 @@ internal static unsafe class StandardStreams
         }
         using var args = new NativeStrings(words);
         using var env = new NativeStrings(NativeStrings.EnvironmentWith(Marker, "1"));
-        HandlerNative.Dup2(log, 1);
-        HandlerNative.Dup2(log, 2);
+        // Without the log as stdout and stderr there is no point in starting again: go on as we are.
+        if (LibC.Dup2(log, 1) < 0 || LibC.Dup2(log, 2) < 0)
+        {
+            log.Dispose();
+            return;
+        }
         fixed (nint* a = args.Vector)
         fixed (nint* e = env.Vector)
-            HandlerNative.Execve("/proc/self/exe", (byte**)a, (byte**)e);
+            LibC.Execve("/proc/self/exe", (byte**)a, (byte**)e);
         // Only if exec failed: go on as we are.
         log.Dispose();
     }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -18,7 +20,7 @@ public static partial class ThreadCapabilities
         Span<byte> header = stackalloc byte[8];
         Span<byte> data = stackalloc byte[24];
         BinaryPrimitives.WriteUInt32LittleEndian(header, Version3);
-        if (CapGet(header, data) != 0)
+        if (LibC.CapGet(header, data) != 0)
             throw new UnauthorizedAccessException($"capget failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         // struct __user_cap_data_struct[2] { u32 effective, permitted, inheritable; }: word 0 then word 1.
         return (Word(data, 0), Word(data, 4), Word(data, 8));
@@ -38,7 +40,7 @@ public static partial class ThreadCapabilities
             BinaryPrimitives.WriteUInt32LittleEndian(data[(i * 4)..], (uint)sets[i]);
             BinaryPrimitives.WriteUInt32LittleEndian(data[(12 + i * 4)..], (uint)(sets[i] >> 32));
         }
-        if (CapSet(header, data) != 0)
+        if (LibC.CapSet(header, data) != 0)
             throw new UnauthorizedAccessException($"capset failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
     }
 
@@ -58,9 +60,4 @@ public static partial class ThreadCapabilities
         Set(permitted, permitted, inheritable);
     }
 
-    [LibraryImport("libc", EntryPoint = "capget", SetLastError = true)]
-    private static partial int CapGet(Span<byte> header, Span<byte> data);
-
-    [LibraryImport("libc", EntryPoint = "capset", SetLastError = true)]
-    private static partial int CapSet(Span<byte> header, Span<byte> data);
 }

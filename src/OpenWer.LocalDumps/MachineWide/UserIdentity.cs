@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using OpenWer.LocalDumps.Collection;
 using OpenWer.LocalDumps.Settings;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -15,18 +17,10 @@ public static partial class UserIdentity
 {
     private const int MaxGroups = 65536;
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Passwd
-    {
-        public nint Name, Password;
-        public uint Uid, Gid;
-        public nint Gecos, Dir, Shell;
-    }
-
     public static CrashingUser? Lookup(uint uid, uint gid)
     {
         var buffer = new byte[16384];
-        int rc = GetPwUidR(uid, out Passwd pw, buffer, (nuint)buffer.Length, out nint result);
+        int rc = LibC.GetPwUidR(uid, out LibC.Passwd pw, buffer, (nuint)buffer.Length, out nint result);
         if (rc != 0 || result == 0)
             return null;
         string name = Marshal.PtrToStringUTF8(pw.Name) ?? uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -44,11 +38,12 @@ public static partial class UserIdentity
         var groups = GroupsOf(user);
         if (SetGroupsThisThread(groups) != 0)
             throw new UnauthorizedAccessException($"could not take the groups of {user.Name}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-        SetFsGid(user.Gid);
-        SetFsUid(user.Uid);
+        // Checked below, once both are set (they return the previous value, not an error).
+        LibC.SetFsGid(user.Gid);
+        LibC.SetFsUid(user.Uid);
         ThreadCapabilities.DropEffective();
         // setfsuid/setfsgid return the previous value and fail silently: ask again (-1 changes nothing).
-        if (SetFsUid(uint.MaxValue) != user.Uid || SetFsGid(uint.MaxValue) != user.Gid)
+        if (LibC.SetFsUid(uint.MaxValue) != user.Uid || LibC.SetFsGid(uint.MaxValue) != user.Gid)
             throw new UnauthorizedAccessException($"could not take the file-system identity of uid {user.Uid}");
         if (!CurrentGroups().Order().SequenceEqual(groups.Order()))
             throw new UnauthorizedAccessException($"the groups of {user.Name} did not take effect");
@@ -58,9 +53,12 @@ public static partial class UserIdentity
     public static void BecomeRoot()
     {
         ThreadCapabilities.RestoreEffective();
-        SetGroupsThisThread([]);
-        SetFsGid(0);
-        SetFsUid(0);
+        if (SetGroupsThisThread([]) != 0)
+            throw new UnauthorizedAccessException($"could not drop the user's groups again: {LibC.Error()}");
+        LibC.SetFsGid(0);
+        LibC.SetFsUid(0);
+        if (LibC.SetFsUid(uint.MaxValue) != 0 || LibC.SetFsGid(uint.MaxValue) != 0)
+            throw new UnauthorizedAccessException("could not take root's file-system identity again");
     }
 
     /// <summary>The user's groups as initgroups would set them (primary group included).</summary>
@@ -68,7 +66,7 @@ public static partial class UserIdentity
     {
         var groups = new uint[64];
         int count = groups.Length;
-        while (GetGroupList(user.Name, user.Gid, groups, ref count) < 0)
+        while (LibC.GetGroupList(user.Name, user.Gid, groups, ref count) < 0)
         {
             if (count <= groups.Length || count > MaxGroups)
                 return [user.Gid];
@@ -80,7 +78,7 @@ public static partial class UserIdentity
     private static uint[] CurrentGroups()
     {
         var groups = new uint[MaxGroups];
-        int n = GetGroups(groups.Length, groups);
+        int n = LibC.GetGroups(groups.Length, groups);
         return n < 0 ? [] : groups[..n];
     }
 
@@ -89,24 +87,6 @@ public static partial class UserIdentity
     /// process, the raw call only to the calling one.
     /// </summary>
     private static int SetGroupsThisThread(uint[] groups) =>
-        (int)Syscall(RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 159 : 116, (nint)groups.Length, groups);
+        (int)LibC.Syscall(RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 159 : 116, (nint)groups.Length, groups);
 
-    [LibraryImport("libc", EntryPoint = "getpwuid_r")]
-    private static partial int GetPwUidR(uint uid, out Passwd pwd, byte[] buffer, nuint size, out nint result);
-
-    [LibraryImport("libc", EntryPoint = "getgrouplist", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int GetGroupList(string user, uint gid, [Out] uint[] groups, ref int count);
-
-    [LibraryImport("libc", EntryPoint = "getgroups")]
-    private static partial int GetGroups(int size, [Out] uint[] list);
-
-    // syscall is variadic; its arguments here are integers and a pointer, passed alike in the variadic and fixed ABIs.
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial nint Syscall(nint number, nint count, uint[] list);
-
-    [LibraryImport("libc", EntryPoint = "setfsuid")]
-    private static partial uint SetFsUid(uint uid);
-
-    [LibraryImport("libc", EntryPoint = "setfsgid")]
-    private static partial uint SetFsGid(uint gid);
 }

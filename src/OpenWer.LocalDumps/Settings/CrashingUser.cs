@@ -1,3 +1,5 @@
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.Settings;
 
 /// <summary>
@@ -11,15 +13,6 @@ public sealed partial record CrashingUser(uint Uid, uint Gid, string Name, strin
     {
         string home = Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         string? data = Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } d && d.StartsWith('/') ? d : null;
-        return new CrashingUser(Native.Uid(), Native.Gid(), Environment.UserName, home, data);
-    }
-
-    private static partial class Native
-    {
-        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
-        public static partial uint Uid();
-
-        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getgid")]
-        public static partial uint Gid();
+        return new CrashingUser(LibC.GetUid(), LibC.GetGid(), Environment.UserName, home, data);
     }
 }

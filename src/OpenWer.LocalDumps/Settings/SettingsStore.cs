@@ -42,5 +42,5 @@ public static class SettingsStore
         File.Move(temp, path, overwrite: true);
     }
 
-    private static uint Owner(string path) => Native.Owner(path);
+    private static uint Owner(string path) => FileOwner.Of(path);
 }

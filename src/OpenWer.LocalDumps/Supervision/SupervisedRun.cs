@@ -7,6 +7,8 @@ using OpenWer.Format;
 using OpenWer.LocalDumps.Collection;
 using OpenWer.LocalDumps.Settings;
 
+using OpenWer.LocalDumps.Native;
+
 namespace OpenWer.LocalDumps.Supervision;
 
 /// <summary>
@@ -58,8 +60,9 @@ public static partial class SupervisedRun
 
     private static void Forward(int pid, int signal)
     {
+        // The program may have ended meanwhile (ESRCH): then there is nothing to pass the signal on to.
         if (pid > 0)
-            Native.Kill(pid, signal);
+            _ = LibC.Kill(pid, signal);
     }
 
     /// <summary>Ends this process with the signal the program died of, so the shell sees the same status; no core of our own.</summary>
@@ -67,33 +70,12 @@ public static partial class SupervisedRun
     {
         if (outcome.Signal is not int signal)
             return;
-        var noCore = new Native.RLimit { Current = 0, Maximum = 0 };
-        Native.SetRLimit(Native.RLIMIT_CORE, ref noCore);
-        Native.Signal(signal, 0); // SIG_DFL
-        Native.Raise(signal);
-    }
-
-    private static partial class Native
-    {
-        public const int RLIMIT_CORE = 4;
-
-        [StructLayout(LayoutKind.Sequential)]
-        public struct RLimit
-        {
-            public ulong Current;
-            public ulong Maximum;
-        }
-
-        [LibraryImport("libc", EntryPoint = "kill")]
-        public static partial int Kill(int pid, int signal);
-
-        [LibraryImport("libc", EntryPoint = "setrlimit")]
-        public static partial int SetRLimit(int resource, ref RLimit limit);
-
-        [LibraryImport("libc", EntryPoint = "signal")]
-        public static partial nint Signal(int signal, nint handler);
-
-        [LibraryImport("libc", EntryPoint = "raise")]
-        public static partial int Raise(int signal);
+        var noCore = new LibC.RLimit { Current = 0, Maximum = 0 };
+        // Should the limit not be lowered, the kernel writes a core of wer itself: a nuisance, not a reason to end otherwise.
+        _ = LibC.SetRLimit(LibC.RLIMIT_CORE, ref noCore);
+        if (LibC.Signal(signal, 0) != -1) // SIG_DFL
+            _ = LibC.Raise(signal);
+        // Still here (the disposition could not be reset, or the signal is blocked): the shell's convention for it.
+        Environment.Exit(128 + signal);
     }
 }

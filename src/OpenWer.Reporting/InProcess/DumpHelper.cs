@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
+using OpenWer.Reporting.Native;
 
 namespace OpenWer.Reporting.InProcess;
 
@@ -11,11 +11,8 @@ namespace OpenWer.Reporting.InProcess;
 /// calling thread waits. Yama's ptrace_scope 1 lets only ancestors trace, so the process names any tracer
 /// allowed (PR_SET_PTRACER) for the helper's lifetime.
 /// </summary>
-public static partial class DumpHelper
+public static class DumpHelper
 {
-    private const int PR_SET_PTRACER = 0x59616d61;
-    private const nint PR_SET_PTRACER_ANY = -1;
-
     public static void DumpSelf(string helper, int threadId, MinidumpType flags, bool onlyThisThread, string output,
         IReadOnlyList<MemoryRange> extraMemory, (uint Code, uint Flags, ulong Address)? exception, Dumps.Selection.DumpFilter? filter = null)
     {
@@ -48,20 +45,19 @@ public static partial class DumpHelper
     /// <summary>Runs <paramref name="action"/> with any process allowed to trace this one (Yama), and back after.</summary>
     public static void AllowTracing(Action action)
     {
-        Prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+        // It fails (EINVAL) only where Yama is not built in, and then no tracer needs naming; were the helper refused
+        // anyway, it says why (exit 4) and that reaches the caller.
+        _ = LibC.Prctl(LibC.PR_SET_PTRACER, LibC.PR_SET_PTRACER_ANY, 0, 0, 0);
         try
         {
             action();
         }
         finally
         {
-            Prctl(PR_SET_PTRACER, 0, 0, 0, 0);
+            _ = LibC.Prctl(LibC.PR_SET_PTRACER, 0, 0, 0, 0);
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "prctl")]
-    private static partial int Prctl(int option, nint arg2, nint arg3, nint arg4, nint arg5);
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    public static partial int CurrentThreadId();
+    /// <summary>The calling thread's kernel id (gettid cannot fail).</summary>
+    public static int CurrentThreadId() => LibC.GetTid();
 }

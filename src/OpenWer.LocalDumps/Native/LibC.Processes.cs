@@ -1,34 +1,42 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
-namespace OpenWer.LocalDumps.MachineWide;
+namespace OpenWer.LocalDumps.Native;
 
-/// <summary>The libc calls of the crash handler and its registration.</summary>
-internal static unsafe partial class HandlerNative
+/// <summary>The LocalDumps layer's libc calls on processes: signals, waiting, spawning the previous handler, limits.</summary>
+internal static unsafe partial class LibC
 {
-    public const int O_CLOEXEC = 0x80000, WNOHANG = 1;
+    public const int WNOHANG = 1, RLIMIT_CORE = 4;
 
-    [LibraryImport("libc", EntryPoint = "pidfd_send_signal", SetLastError = true)]
-    public static partial int PidFdSendSignal(int pidfd, int signal, nint info, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
-    public static partial int Dup2(SafeFileHandle from, int to);
-
-    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
-    public static partial int Pipe2(int* fds, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    public static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
-    public static partial int WaitPid(int pid, out int status, int options);
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "pidfd_send_signal", SetLastError = true)]
+    public static partial int PidFdSendSignal(int pidfd, int signal, nint info, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "raise")]
+    public static partial int Raise(int signal);
+
+    /// <summary>Returns the previous disposition, or SIG_ERR (-1).</summary>
+    [LibraryImport("libc", EntryPoint = "signal", SetLastError = true)]
+    public static partial nint Signal(int signal, nint handler);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    public static partial int SetRLimit(int resource, ref RLimit limit);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, out int status, int options);
+
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Execve(string path, byte** argv, byte** envp);
 
+    // The posix_spawn family returns an error number rather than setting errno.
     [LibraryImport("libc", EntryPoint = "posix_spawn")]
     public static partial int PosixSpawn(out int pid, byte* path, byte* fileActions, nint attributes, byte** argv, byte** envp);
 
@@ -43,6 +51,4 @@ internal static unsafe partial class HandlerNative
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
     public static partial int FileActionsDestroy(byte* actions);
-
-    public static string Error() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }
