@@ -34,21 +34,37 @@ public static class Breakpad
     }
 
     /// <summary>
-    /// Runs dump_syms on each binary and lays its output out as Breakpad's processor looks symbols up,
-    /// <c>folder/NAME/ID/NAME.sym</c>; returns the folder.
+    /// Runs dump_syms on a binary and files its output where Breakpad's processor looks for the symbols of a module
+    /// whose debug file is called <paramref name="name"/>: <c>folder/NAME/ID/NAME.sym</c>. Returns the MODULE line's id.
     /// </summary>
-    public static string WriteSymbols(string folder, IEnumerable<string> binaries)
+    public static string WriteSymbols(string folder, string binary, string name)
     {
-        foreach (string binary in binaries)
+        var result = Tool.Run(DumpSyms, ["-n", name, binary]);
+        Assert.True(result.ExitCode == 0, $"dump_syms {binary} failed: {result.Error}");
+        // MODULE <os> <arch> <id> <name>
+        var module = result.Output[..result.Output.IndexOf('\n', StringComparison.Ordinal)].Split(' ', 5);
+        Assert.True(module.Length == 5 && module[0] == "MODULE", $"dump_syms {binary} wrote no MODULE line");
+        string dir = Directory.CreateDirectory(Path.Combine(folder, name, module[3])).FullName;
+        File.WriteAllText(Path.Combine(dir, name + ".sym"), result.Output);
+        return module[3];
+    }
+
+    /// <summary>
+    /// This process's own vDSO image, written to a file: the kernel maps the same one into every 64-bit process,
+    /// so dump_syms can make its CFI for a walk through another process's vDSO frames (clock_gettime and kin).
+    /// </summary>
+    public static string OwnVdso(string folder)
+    {
+        string line = File.ReadLines("/proc/self/maps").First(l => l.EndsWith("[vdso]", StringComparison.Ordinal));
+        var range = line[..line.IndexOf(' ', StringComparison.Ordinal)].Split('-').Select(a => Convert.ToInt64(a, 16)).ToArray();
+        var image = new byte[range[1] - range[0]];
+        using (var mem = new FileStream("/proc/self/mem", FileMode.Open, FileAccess.Read))
         {
-            var result = Tool.Run(DumpSyms, [binary]);
-            Assert.True(result.ExitCode == 0, $"dump_syms {binary} failed: {result.Error}");
-            var module = result.Output[..result.Output.IndexOf('\n', StringComparison.Ordinal)].Split(' ', 5);
-            Assert.True(module.Length == 5 && module[0] == "MODULE", $"dump_syms {binary} wrote no MODULE line");
-            string name = module[4].Trim();
-            string dir = Directory.CreateDirectory(Path.Combine(folder, name, module[3])).FullName;
-            File.WriteAllText(Path.Combine(dir, name + ".sym"), result.Output);
+            mem.Position = range[0];
+            mem.ReadExactly(image);
         }
-        return folder;
+        string path = Path.Combine(Directory.CreateDirectory(folder).FullName, "vdso.so");
+        File.WriteAllBytes(path, image);
+        return path;
     }
 }

@@ -6,7 +6,8 @@ public static class BreakpadChecks
     /// <summary>
     /// minidump_dump parses every stream; each module file's ids, as minidump_dump and minidump_stackwalk show them,
     /// are what readelf and dump_syms read from the file itself. Returns the stack walk, with symbols that
-    /// dump_syms made of every module file (so Breakpad walks libc's frames by their CFI too).
+    /// dump_syms made of every module file and of the vDSO (so Breakpad walks libc's and the vDSO's frames by
+    /// their CFI too, and scans for none).
     /// </summary>
     public static (BreakpadDumpListing.Listing Listing, BreakpadStackwalk.Report Walk) Read(string dump, string symbolFolder)
     {
@@ -24,7 +25,13 @@ public static class BreakpadChecks
             Assert.Equal(header.CodeId?.ToLowerInvariant(), module.CodeId);
         }
 
-        var walk = BreakpadStackwalk.Run(dump, Breakpad.WriteSymbols(symbolFolder, files.Select(m => m.CodeFile)));
+        foreach (var module in files)
+            Breakpad.WriteSymbols(symbolFolder, module.CodeFile, Path.GetFileName(module.DebugFile));
+        // Breakpad's name for the vDSO; its image is this process's own (the same kernel's).
+        var vdso = Assert.Single(listing.Modules, m => m.CodeFile == "linux-gate.so");
+        Assert.Equal(vdso.DebugId, Breakpad.WriteSymbols(symbolFolder, Breakpad.OwnVdso(Path.Combine(symbolFolder, "vdso")), vdso.DebugFile));
+
+        var walk = BreakpadStackwalk.Run(dump, symbolFolder);
         Assert.Equal(listing.ThreadIds.Count, walk.Threads.Count);
         Assert.Equal(listing.Modules.Select(m => (Path.GetFileName(m.CodeFile), m.DebugId, m.Base)),
             walk.Modules.Select(m => (m.CodeFile, m.DebugId, m.Base)));

@@ -9,7 +9,7 @@ namespace OpenWer.Dumps.Tests.Infrastructure;
 /// </summary>
 public static partial class BreakpadDumpListing
 {
-    public sealed record Module(string CodeFile, string CodeId, string DebugId, ulong Base, ulong Size);
+    public sealed record Module(string CodeFile, string CodeId, string DebugFile, string DebugId, ulong Base, ulong Size);
 
     public sealed record Listing(int ExitCode, ulong Flags, IReadOnlyList<uint> Streams, IReadOnlyList<int> ThreadIds, IReadOnlyList<Module> Modules,
         int? ExceptionThreadId, int? ProcessId, IReadOnlyList<string> Errors, string Output)
@@ -42,7 +42,7 @@ public static partial class BreakpadDumpListing
         int threadsEnd = names >= 0 ? names : modules >= 0 ? modules : o.Length;
         int threadsStart = Math.Max(0, o.IndexOf("MinidumpThreadList", StringComparison.Ordinal));
         var threads = ThreadId().Matches(o[threadsStart..threadsEnd]).Select(m => Convert.ToInt32(m.Groups[1].Value, 16)).ToList();
-        var moduleList = ModuleBlock().Matches(o).Select(m => new Module(m.Groups[3].Value, m.Groups[4].Value, m.Groups[5].Value,
+        var moduleList = ModuleBlock().Matches(o).Select(m => new Module(m.Groups[3].Value, m.Groups[4].Value, m.Groups[5].Value, m.Groups[6].Value,
             Convert.ToUInt64(m.Groups[1].Value, 16), Convert.ToUInt64(m.Groups[2].Value, 16))).ToList();
         var exception = ExceptionThread().Match(o);
         var pid = ProcessIdLine().Match(o);
@@ -63,7 +63,7 @@ public static partial class BreakpadDumpListing
     [GeneratedRegex(@"^  thread_id\s+= 0x([0-9a-f]+)", RegexOptions.Multiline)]
     private static partial Regex ThreadId();
 
-    [GeneratedRegex(@"^MDRawModule\n  base_of_image\s+= 0x([0-9a-f]+)\n  size_of_image\s+= 0x([0-9a-f]+)\n(?:.*\n)*?  \(code_file\)\s+= ""(.*)""\n  \(code_identifier\)\s+= ""(.*)""\n(?:.*\n)*?  \(debug_identifier\)\s+= ""(.*)""", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^MDRawModule\n  base_of_image\s+= 0x([0-9a-f]+)\n  size_of_image\s+= 0x([0-9a-f]+)\n(?:.*\n)*?  \(code_file\)\s+= ""(.*)""\n  \(code_identifier\)\s+= ""(.*)""\n(?:.*\n)*?  \(debug_file\)\s+= ""(.*)""\n  \(debug_identifier\)\s+= ""(.*)""", RegexOptions.Multiline)]
     private static partial Regex ModuleBlock();
 
     [GeneratedRegex(@"^MDException\n  thread_id\s+= 0x([0-9a-f]+)", RegexOptions.Multiline)]
