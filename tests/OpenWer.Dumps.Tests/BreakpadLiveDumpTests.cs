@@ -29,6 +29,7 @@ public sealed class BreakpadLiveDumpTests : IDisposable
         int worker = _target.Int("worker1");
         var tasks = _target.TaskIds();
         var names = tasks.ToDictionary(t => t, t => File.ReadAllText($"/proc/{_target.Pid}/task/{t}/comm").Trim());
+        var blockedAt = tasks.Where(t => names[t] != "owr-heartbeat").ToDictionary(t => t, SyscallPc);
         string dump = _dir.File($"{type}.dmp");
         LiveDumper.Dump(DumpRequest.ForType(_target.Pid, type, worker, dump));
         _target.AssertAlive();
@@ -52,6 +53,22 @@ public sealed class BreakpadLiveDumpTests : IDisposable
                 : names[tid] == "owr-heartbeat" ? ["heartbeat"]
                 : ["worker_nap", "worker_idle", "worker"];
             Assert.Equal(expected, BreakpadChecks.WalkedFunctions(walk, i, main.CodeFile));
+            // Main and the workers stay blocked in the same system call (workers wake for a moment every 50 ms and
+            // block again at the same place): frame 0 is where the kernel says they are blocked. The heartbeat
+            // thread is awake too often to hold it to that.
+            if (names[tid] != "owr-heartbeat")
+                Assert.Equal(blockedAt[tid], walk.Threads[i][0].Rip);
         }
+    }
+
+    /// <summary>The user-space pc of a thread blocked in a system call, from /proc/PID/task/TID/syscall (its last field).</summary>
+    private ulong SyscallPc(int tid)
+    {
+        // A worker is awake for a moment every 50 ms ("running"): ask again.
+        string[] fields = [];
+        for (int attempt = 0; attempt < 100 && fields.Length != 9; attempt++, Thread.Sleep(1))
+            fields = File.ReadAllText($"/proc/{_target.Pid}/task/{tid}/syscall").Trim().Split(' ');
+        Assert.True(fields.Length == 9, $"thread {tid} is not blocked in a system call: {string.Join(' ', fields)}");
+        return Convert.ToUInt64(fields[8], 16);
     }
 }
