@@ -94,6 +94,53 @@ public sealed class ClrMdTests : IDisposable
         Assert.Equal(theirObjects, ourObjects);
     }
 
+    [Theory]
+    [InlineData(DumpType.Heap)]
+    [InlineData(DumpType.Full)]
+    public void EachLoadedAssemblyIsOneModuleAtTheRuntimesBaseWithItsPeSizeOfImage(DumpType type)
+    {
+        // The runtime maps a ReadyToRun assembly twice (flat, to read it, and as an image) and an IL-only one flat;
+        // a symbol server keys a PE file by TimeDateStamp + SizeOfImage, so the size is the PE header's, unrounded.
+        using var target = ManagedFixture.Start(threads: 4);
+        string folder = ManagedFixture.RuntimeFolder(target.Pid);
+        string path = _dir.File("modules.dmp");
+        LiveDumper.Dump(DumpRequest.ForType(target.Pid, type, null, path));
+        // start, inode and path of each line of /proc/PID/maps
+        var mappings = File.ReadLines($"/proc/{target.Pid}/maps").Select(l => l.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => (Start: Convert.ToUInt64(f[0][..f[0].IndexOf('-')], 16), Inode: f[4], Path: f.Length > 5 ? f[5].Trim() : "")).ToList();
+        target.AssertAlive();
+
+        using var dt = DataTarget.LoadDump(path, new DataTargetOptions { SymbolPaths = [] });
+        var listed = dt.DataReader.EnumerateModules().ToList();
+        using var runtime = Assert.Single(dt.ClrVersions).CreateRuntime(Path.Combine(folder, "libmscordaccore.so"), ignoreMismatch: true);
+        // The runtime's own view of what it loaded, from its data structures through the DAC.
+        var assemblies = runtime.EnumerateModules().Where(m => m.ImageBase != 0 && m.Name is { Length: > 0 } && File.Exists(m.Name)).ToList();
+        Assert.Contains(assemblies, a => a.Name!.EndsWith("/System.Private.CoreLib.dll", StringComparison.Ordinal));
+        Assert.Contains(assemblies, a => a.Name!.EndsWith("/ManagedTarget.dll", StringComparison.Ordinal));
+        foreach (var assembly in assemblies)
+        {
+            var module = Assert.Single(listed, m => m.FileName == assembly.Name);
+            Assert.Equal(assembly.ImageBase, module.ImageBase);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly.Name!));
+            Assert.Equal(pe.PEHeaders.PEHeader!.SizeOfImage, module.IndexFileSize);
+            Assert.Equal(pe.PEHeaders.CoffHeader.TimeDateStamp, module.IndexTimeStamp);
+        }
+
+        // Memory is MEM_IMAGE only where /proc/PID/maps shows a mapping of a module's own file (or an ELF module's .bss).
+        using var reader = OpenWer.Format.Reading.MinidumpReader.Open(path);
+        var modules = reader.ReadModules();
+        foreach (var info in reader.ReadMemoryInfoList().Where(i => i.Type == OpenWer.Format.Streams.MemoryInfo.TypeImage))
+        {
+            var mapping = Assert.Single(mappings, m => m.Start == info.BaseAddress);
+            var module = Assert.Single(modules, m => m.Module.BaseOfImage == info.AllocationBase);
+            if (mapping.Inode != "0")
+                Assert.True(RealPath(mapping.Path) == RealPath(module.Name), $"{info.BaseAddress:x} maps {mapping.Path} but is marked part of {module.Name}");
+        }
+    }
+
+    /// <summary>The file a path names, symbolic links followed (a module is named by its DT_SONAME, a link to the file).</summary>
+    private static string RealPath(string path) => File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(true)?.FullName ?? path : path;
+
     private static (int Threads, int Objects) ManagedCounts(string dump, string runtimeFolder)
     {
         using var dt = DataTarget.LoadDump(dump, new DataTargetOptions { SymbolPaths = [] });

@@ -29,6 +29,14 @@ public sealed class RefilterTests : IDisposable
         Assert.Equal(before, after);
         var (ma, mb) = (a.ReadMiscInfo()!.Value, b.ReadMiscInfo()!.Value);
         Assert.Equal((ma.ProcessCreateTime, ma.ProcessUserTime, ma.ProcessKernelTime), (mb.ProcessCreateTime, mb.ProcessUserTime, mb.ProcessKernelTime));
+        // The link_map chain too: libc is in it, at the address /proc/PID/maps shows its offset-0 mapping at.
+        var (da, db) = (a.ReadDsoDebug()!, b.ReadDsoDebug()!);
+        ulong libc = File.ReadLines($"/proc/{target.Pid}/maps").Where(l => l.EndsWith("/libc.so.6", StringComparison.Ordinal)
+            && l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2] == "00000000").Select(l => Convert.ToUInt64(l[..l.IndexOf('-')], 16)).First();
+        Assert.Contains(da.Objects, o => o.Name.EndsWith("/libc.so.6", StringComparison.Ordinal) && o.Entry.Address == libc);
+        Assert.Equal(da.Objects.Select(o => (o.Entry.Address, o.Name, o.Entry.Dynamic)), db.Objects.Select(o => (o.Entry.Address, o.Name, o.Entry.Dynamic)));
+        Assert.Equal((da.Debug.Brk, da.Debug.LdBase, da.Debug.Dynamic), (db.Debug.Brk, db.Debug.LdBase, db.Debug.Dynamic));
+        Assert.Equal(da.DynamicSection, db.DynamicSection);
     }
 
     [Fact]

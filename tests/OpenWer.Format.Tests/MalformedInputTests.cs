@@ -82,6 +82,22 @@ public sealed class MalformedInputTests : IDisposable
         Assert.Contains("Memory64List size", Fails(File.ReadAllBytes(_path), r => r.ReadMemory64List()).Message);
     }
 
+    [Theory]
+    [InlineData(0xFFFF_FFFFu, "more than the file could hold")]
+    [InlineData(3u, "beyond the end of the file")]
+    public void LyingLinkMapCount(uint count, string error)
+    {
+        var b = new MinidumpBuilder();
+        b.AddCountedList(StreamType.ThreadList, [new MinidumpThread(1, 0, 0, 0, 0, default, default)], MinidumpThread.Size, (e, d) => e.Write(d));
+        // An r_debug that claims link_map entries at an RVA near the end of the file.
+        var body = new byte[LinuxDsoDebug.Size];
+        new LinuxDsoDebug(1, 0x100, count, 0, 0, 0).Write(body);
+        b.AddStream(StreamType.LinuxDsoDebug, body);
+        using (var file = File.Create(_path))
+            b.WriteTo(file, new FakeMemory(), MinidumpType.Normal, 0, false);
+        Assert.Contains(error, Fails(File.ReadAllBytes(_path), r => r.ReadDsoDebug()).Message);
+    }
+
     [Fact]
     public void StreamPointingPastTheEnd()
     {

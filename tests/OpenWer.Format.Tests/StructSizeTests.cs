@@ -19,6 +19,8 @@ public sealed class StructSizeTests
         Assert.Equal(48, MemoryInfo.Size);
         Assert.Equal(64, ThreadInfo.Size);
         Assert.Equal(12, ThreadNameEntry.Size);
+        Assert.Equal(40, LinuxDsoDebug.Size);
+        Assert.Equal(24, LinkMapEntry.Size);
         Assert.Equal(1232, ContextAmd64.Size);
         Assert.Equal(912, ContextArm64.Size);
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OpenWer.Capture.Elf;
 using OpenWer.Capture.Proc;
 using OpenWer.Capture.Snapshot;
 
@@ -96,7 +97,10 @@ public sealed class LiveProcessCapture : IDisposable
         }
 
         return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, SystemFactsReader.Read(),
-            ReadTimes(proc), exception, memory);
+            ReadTimes(proc), exception, memory)
+        {
+            DynamicLinker = DynamicLinkerReader.Read(memory, ModuleScanner.ParseAuxv(files.Auxv), wordSize: 8),
+        };
     }
 
     /// <summary>cmdline and environ are ranges of the process's memory it may set itself (PR_SET_MM_MAP): read a bounded part.</summary>

@@ -25,6 +25,7 @@ public static class ModuleScanner
         ulong vdso = aux.GetValueOrDefault(AT_SYSINFO_EHDR);
         var modules = new List<ModuleSnapshot>();
         var header = new byte[4096];
+        var assemblies = new List<(Mapping First, PortableExecutableHeader Header)>();
         foreach (var m in mappings)
         {
             if ((m.Path == "[vdso]" || (vdso != 0 && m.Start == vdso && m.Path.Length == 0)) && m.Size <= MaxVdsoSize)
@@ -48,9 +49,11 @@ public static class ModuleScanner
             // from a memfd (fexecve) is, with its build-id read through map_files like any file's.
             else if (!memfd && PortableExecutableHeader.TryParse(header.AsSpan(0, n)) is { } pe)
             {
-                modules.Add(Pe(m, mappings, pe));
+                assemblies.Add((m, pe));
             }
         }
+        modules.AddRange(PortableExecutableModules.Choose(assemblies));
+        modules.Sort((a, b) => a.Base.CompareTo(b.Base));
         int main = modules.FindIndex(mod => entry >= mod.Base && entry < mod.Base + mod.Size);
         if (main > 0)
         {
@@ -73,7 +76,8 @@ public static class ModuleScanner
         return result;
     }
 
-    private static string CleanPath(string path) =>
+    /// <summary>A mapping's path without the " (deleted)" the kernel appends to a file that was removed.</summary>
+    internal static string CleanPath(string path) =>
         path.EndsWith(" (deleted)", StringComparison.Ordinal) ? path[..^" (deleted)".Length] : path;
 
     private static ModuleSnapshot? Elf(ProcDirectory proc, Mapping first, IReadOnlyList<Mapping> mappings)
@@ -109,13 +113,6 @@ public static class ModuleScanner
         var image = ElfImage.TryParse(bytes);
         var segments = image?.LoadedSegments(m.Start) ?? [];
         return new ModuleSnapshot("linux-gate.so", "linux-gate.so", m.Start, m.Size, image?.BuildId, ModuleKind.Vdso, 0, segments);
-    }
-
-    private static ModuleSnapshot Pe(Mapping first, IReadOnlyList<Mapping> mappings, PortableExecutableHeader pe)
-    {
-        ulong size = Math.Max(MappedRunEnd(first, mappings) - first.Start, ((ulong)pe.SizeOfImage + 0xFFF) & ~0xFFFUL);
-        string path = CleanPath(first.Path);
-        return new ModuleSnapshot(path, path, first.Start, size, null, ModuleKind.PortableExecutable, pe.TimeDateStamp, []);
     }
 
     /// <summary>The end of the run of adjacent mappings of the same file that starts with <paramref name="first"/>.</summary>

@@ -13,6 +13,8 @@ public sealed record Mapping(ulong Start, ulong End, bool Read, bool Write, bool
         : End;
 
     public ulong Size => End - Start;
+    /// <summary>Whether this maps the file at <paramref name="path"/> (also after it was deleted, when the kernel appends " (deleted)").</summary>
+    public bool MapsFile(string path) => Path == path || (Path.Length == path.Length + 10 && Path.StartsWith(path, StringComparison.Ordinal) && Path.EndsWith(" (deleted)", StringComparison.Ordinal));
     public bool Contains(ulong address) => address >= Start && address < End;
     public bool IsFileBacked => Inode != 0 && Path.StartsWith('/');
     /// <summary>No file behind it: [heap], [stack], [anon:...], or nothing; shared anonymous memory (/dev/zero, SysV shm) and memfd mappings (the .NET runtime's double-mapped code and data) count as anonymous too, as in createdump.</summary>

@@ -19,6 +19,9 @@ public sealed record ProcessSnapshot(
     ExceptionSnapshot? Exception,
     IMemorySource Memory)
 {
+    /// <summary>r_debug and the link_map chain, when the process is dynamically linked and its linker had set DT_DEBUG.</summary>
+    public DynamicLinkerSnapshot? DynamicLinker { get; init; }
+
     public Mapping? FindMapping(ulong address)
     {
         int lo = 0, hi = Mappings.Count - 1;

@@ -39,6 +39,8 @@ public static class MinidumpComposer
             AddThreadNames(b, selection);
         AddBreakpadInfo(b, snapshot);
         AddLinuxStreams(b, snapshot, selection, optional, personal);
+        if (snapshot.DynamicLinker is { } linker)
+            AddDsoDebug(b, linker, selection);
 
         IMemorySource memory = selection.FilterStacks
             ? new StackFilteringMemory(snapshot.Memory, [.. selection.Stacks.Values], selection.Modules)
@@ -161,7 +163,7 @@ public static class MinidumpComposer
     {
         var entries = snapshot.Mappings.Select(m =>
         {
-            var module = snapshot.Modules.FirstOrDefault(mod => m.Start >= mod.Base && m.Start - mod.Base < mod.Size);
+            var module = snapshot.Modules.FirstOrDefault(mod => IsPartOfImage(m, mod));
             uint protect = MemoryInfo.ProtectFor(m.Read, m.Write, m.Execute, m.Shared, m.IsFileBacked);
             uint type = module is not null ? MemoryInfo.TypeImage : m.IsFileBacked || m.Shared ? MemoryInfo.TypeMapped : MemoryInfo.TypePrivate;
             uint state = MemoryInfo.StateFor(m.Read, m.Write, m.Execute);
@@ -169,6 +171,20 @@ public static class MinidumpComposer
             return new MemoryInfo(m.Start, module?.Base ?? m.Start, protect, m.Size, state, state == MemoryInfo.StateReserve ? 0 : protect, type);
         }).ToList();
         b.AddHeaderedList(StreamType.MemoryInfoList, entries, MemoryInfo.ListHeaderSize, MemoryInfo.Size, (e, d) => e.Write(d));
+    }
+
+    /// <summary>
+    /// Whether a mapping is the module's image (MEM_IMAGE): a mapping of the module's own file in its range, or for an ELF
+    /// module an anonymous mapping inside one of its segments (its .bss, as Windows counts uninitialised data in the image).
+    /// A flat-mapped assembly's SizeOfImage reaches past its file, over memory that is not the module's.
+    /// </summary>
+    private static bool IsPartOfImage(Mapping m, ModuleSnapshot module)
+    {
+        if (m.Start < module.Base || m.Start - module.Base >= module.Size)
+            return false;
+        if (m.Inode != 0)
+            return m.MapsFile(module.Path);
+        return module.Segments.Any(s => m.Start >= s.Start && m.Start < s.End);
     }
 
     private static void AddThreadInfoList(MinidumpBuilder b, ProcessSnapshot snapshot, DumpSelection selection)
@@ -223,6 +239,27 @@ public static class MinidumpComposer
         if (personal)
             b.AddStream(StreamType.LinuxCmdLine, f.CommandLine);
         b.AddStream(StreamType.LinuxMaps, f.Maps);
+    }
+
+    /// <summary>
+    /// Breakpad's LINUX_DSO_DEBUG, in every dump type as Breakpad writes it: r_debug, one MDRawLinkMap64 per loaded
+    /// object with its name, and the executable's dynamic section after the header.
+    /// </summary>
+    private static void AddDsoDebug(MinidumpBuilder b, DynamicLinkerSnapshot linker, DumpSelection selection)
+    {
+        var names = linker.Objects.Select(o => b.AppendString(selection.StripModulePaths ? Path.GetFileName(o.Name) : o.Name)).ToList();
+        var map = b.Reserve(linker.Objects.Count * LinkMapEntry.Size, 8, out uint mapRva);
+        for (int i = 0; i < linker.Objects.Count; i++)
+        {
+            var o = linker.Objects[i];
+            new LinkMapEntry(o.LoadBias, names[i], o.DynamicAddress).Write(map[(i * LinkMapEntry.Size)..]);
+        }
+        int size = LinuxDsoDebug.Size + linker.DynamicSection.Length;
+        var body = b.Reserve(size, 8, out uint rva);
+        new LinuxDsoDebug((uint)linker.Version, linker.Objects.Count == 0 ? 0 : mapRva, (uint)linker.Objects.Count, linker.Brk, linker.LdBase,
+            linker.DynamicAddress).Write(body);
+        linker.DynamicSection.CopyTo(body[LinuxDsoDebug.Size..]);
+        b.AddStream(StreamType.LinuxDsoDebug, new LocationDescriptor((uint)size, rva));
     }
 
     private static byte[] StripCredentials(byte[] status)

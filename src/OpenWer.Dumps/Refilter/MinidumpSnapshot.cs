@@ -48,7 +48,13 @@ public static class MinidumpSnapshot
         var handles = dump.ReadHandles().Select(h => new OpenHandle((int)h.Descriptor.Handle, h.TypeName ?? "", h.ObjectName ?? "")).ToList();
         var exception = e is { } x ? new ExceptionSnapshot((int)x.ThreadId, x.ExceptionCode, x.ExceptionFlags, x.ExceptionAddress, x.ExceptionInformation) : null;
         return new ProcessSnapshot((int)(misc?.ProcessId ?? 0), modules.FirstOrDefault()?.Path ?? "", threads, modules, mappings, handles, files, facts,
-            new ThreadTimes((misc?.ProcessUserTime ?? 0) * FileTimeTicksPerSecond, (misc?.ProcessKernelTime ?? 0) * FileTimeTicksPerSecond, 0, 0), exception, memory);
+            new ThreadTimes((misc?.ProcessUserTime ?? 0) * FileTimeTicksPerSecond, (misc?.ProcessKernelTime ?? 0) * FileTimeTicksPerSecond, 0, 0), exception, memory)
+        {
+            DynamicLinker = dump.ReadDsoDebug() is { } d
+                ? new DynamicLinkerSnapshot((int)d.Debug.Version, d.Debug.Brk, d.Debug.LdBase, d.Debug.Dynamic, d.DynamicSection,
+                    d.Objects.Select(o => new LoadedObject(o.Entry.Address, o.Name, o.Entry.Dynamic)).ToList())
+                : null,
+        };
     }
 
     private static ModuleSnapshot Module(ModuleRecord m, DumpMemory memory)

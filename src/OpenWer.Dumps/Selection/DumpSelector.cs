@@ -102,8 +102,10 @@ public static class DumpSelector
         {
             // The .NET runtime's data access layer reads type names from the metadata of the mapped assemblies
             // (PE images); a heap dump is of little use without them, so private-memory dumps carry them.
+            // Only the assembly's own mappings: a flat-mapped one's SizeOfImage reaches past its file, over other memory.
             foreach (var m in modules.Where(m => m.Kind == ModuleKind.PortableExecutable))
-                small.Add(m.Base, m.Base + m.Size);
+                foreach (var own in snapshot.Mappings.Where(x => x.Start >= m.Base && x.Start - m.Base < m.Size && x.MapsFile(m.Path)))
+                    small.Add(own.Start, Math.Min(own.End, m.Base + ((m.Size + 0xFFF) & ~0xFFFUL)));
             foreach (var seg in modules.Where(m => m.Kind == ModuleKind.Elf).SelectMany(m => m.Segments).Where(s => !s.Execute && !s.Write))
                 small.Add(seg.Start, seg.End);
         }

@@ -209,6 +209,22 @@ public sealed class MinidumpReader : IDisposable
         return bytes is null ? null : bytes.Length < BreakpadInfo.Size ? throw new MinidumpFormatException("BreakpadInfo is too short") : BreakpadInfo.Read(bytes);
     }
 
+    public DsoDebugRecord? ReadDsoDebug()
+    {
+        var bytes = ReadStream(StreamType.LinuxDsoDebug);
+        if (bytes is null)
+            return null;
+        if (bytes.Length < LinuxDsoDebug.Size)
+            throw new MinidumpFormatException("LINUX_DSO_DEBUG is shorter than its header");
+        var debug = LinuxDsoDebug.Read(bytes);
+        if (debug.DsoCount > (ulong)FileLength / LinkMapEntry.Size)
+            throw new MinidumpFormatException($"LINUX_DSO_DEBUG claims {debug.DsoCount} link_map entries, more than the file could hold");
+        var map = debug.DsoCount == 0 ? [] : ReadAt(debug.Map, debug.DsoCount * LinkMapEntry.Size);
+        var objects = Enumerable.Range(0, (int)debug.DsoCount).Select(i => LinkMapEntry.Read(map.AsSpan(i * LinkMapEntry.Size)))
+            .Select(e => (e, e.Name == 0 ? "" : ReadString(e.Name))).ToList();
+        return new DsoDebugRecord(debug, objects, bytes[LinuxDsoDebug.Size..]);
+    }
+
     public IReadOnlyList<MemoryInfo> ReadMemoryInfoList() =>
         ReadHeaderedList(StreamType.MemoryInfoList, MemoryInfo.Size, (b, o) => MemoryInfo.Read(b.AsSpan(o)));
 
