@@ -23,10 +23,12 @@ public static class RunCommand
         command.SetAction(parse =>
         {
             var args = parse.GetValue(program)!;
-            var flags = parse.GetValue(type) is { } t ? DumpTypeFlags.For(Enum.Parse<DumpType>(t, ignoreCase: true)) : (Format.MinidumpType?)null;
+            var dumpType = parse.GetValue(type) is { } t ? Enum.Parse<DumpType>(t, ignoreCase: true) : (DumpType?)null;
+            var flags = dumpType is { } d ? DumpTypeFlags.For(d) : (Format.MinidumpType?)null;
             try
             {
-                var outcome = SupervisedRun.Run(args[0], args[1..], new RunOptions(flags, parse.GetValue(folder), parse.GetValue(settings)!), Console.Error);
+                var options = new RunOptions(flags, parse.GetValue(folder), parse.GetValue(settings)!, OnlyCrashingThread: dumpType == DumpType.Micro);
+                var outcome = SupervisedRun.Run(args[0], args[1..], options, Console.Error);
                 SupervisedRun.EndLike(outcome);
                 return outcome.ShellStatus;
             }

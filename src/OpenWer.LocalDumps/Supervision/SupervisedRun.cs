@@ -44,7 +44,7 @@ public static partial class SupervisedRun
             var flags = options.Flags ?? settings.Flags;
             if (options.Folder is not null)
                 settings = settings with { DumpFolder = new EffectiveSetting<string>(Path.GetFullPath(options.Folder), options.Folder, "--folder", null) };
-            var selection = DumpSelector.Select(snapshot, flags);
+            var selection = DumpSelector.Select(snapshot, flags, options.OnlyCrashingThread ? e.ThreadId : null);
             var result = DumpFolderCollector.Collect(settings, exe, snapshot.ProcessId,
                 stream => MinidumpComposer.Write(snapshot, selection, stream, DateTimeOffset.UtcNow));
             log.WriteLine(result.DumpPath is not null
