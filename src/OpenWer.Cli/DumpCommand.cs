@@ -3,6 +3,7 @@ using System.Globalization;
 using OpenWer.Capture;
 using OpenWer.Dumps;
 using OpenWer.Dumps.Output;
+using OpenWer.Dumps.Requests;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
 
@@ -38,23 +39,40 @@ public static class DumpCommand
             Description = "Also include ADDRESS:SIZE (hex), whatever the flags (registered memory blocks)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var exception = new Option<string?>("--exception")
+        var request = new Option<string?>("--request")
         {
-            Description = "Record CODE:FLAGS:ADDRESS (hex) as the exception of --thread instead of \"dump requested\"",
-            Hidden = true,
+            Description = "Take the whole request from a JSON message in FILE, or stdin for - (docs/dump-request.md): how a process asks for a dump of itself",
         };
-        var onlyThread = new Option<bool>("--only-thread") { Description = "Write the --thread alone (as a micro dump does)", Hidden = true };
-        var filter = new Option<string?>("--filter") { Description = "Per-thread and per-module write flags (WER_DUMP_CUSTOM_OPTIONS)", Hidden = true };
         var command = new Command("dump", "Write a minidump of a running process and let it run on")
         {
-            pid, type, flags, thread, output, overwrite, include, exception, onlyThread, filter,
+            pid, type, flags, thread, output, overwrite, include, request,
         };
-        command.SetAction(parse => Run(parse.GetValue(pid), parse.GetValue(type)!, parse.GetValue(flags), parse.GetValue(thread),
-            parse.GetValue(output), parse.GetValue(overwrite), parse.GetResult(type) is { Implicit: false }, parse.GetValue(include) ?? [], parse.GetValue(exception), parse.GetValue(onlyThread), parse.GetValue(filter)));
+        pid.Arity = ArgumentArity.ZeroOrOne;
+        command.SetAction(parse => parse.GetValue(request) is { } from
+            ? RunRequest(from, parse.GetResult(pid) is not null || parse.GetResult(type) is { Implicit: false } || parse.GetResult(flags) is not null
+                || parse.GetResult(thread) is not null || parse.GetResult(output) is not null || parse.GetResult(include) is not null)
+            : parse.GetResult(pid) is null
+                ? Fail(ExitCodes.Usage, "give the pid of the process to dump")
+                : Run(parse.GetValue(pid), parse.GetValue(type)!, parse.GetValue(flags), parse.GetValue(thread),
+                    parse.GetValue(output), parse.GetValue(overwrite), parse.GetResult(type) is { Implicit: false }, parse.GetValue(include) ?? []));
         return command;
     }
 
-    private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include, string? exceptionText, bool onlyThread, string? filterText)
+    private static int RunRequest(string from, bool withOtherOptions)
+    {
+        if (withOtherOptions)
+            return Fail(ExitCodes.Usage, "--request holds the whole request: give no pid or other option with it");
+        try
+        {
+            using var input = from == "-" ? Console.OpenStandardInput() : File.OpenRead(from);
+            return Dump(DumpRequestMessage.Read(input).ToRequest());
+        }
+        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
+        catch (IOException e) { return Fail(ExitCodes.Usage, $"cannot read the request {from}: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { return Fail(ExitCodes.Usage, $"cannot read the request {from}: {e.Message}"); }
+    }
+
+    private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include)
     {
         try
         {
@@ -66,7 +84,7 @@ public static class DumpCommand
             {
                 if (typeGiven)
                     return Fail(ExitCodes.Usage, "give --type or --flags, not both");
-                request = new DumpRequest(pid, ParseFlags(flagsText), thread, onlyThread, path, overwrite);
+                request = new DumpRequest(pid, ParseFlags(flagsText), thread, false, path, overwrite);
             }
             else
             {
@@ -74,12 +92,19 @@ public static class DumpCommand
                 // From the command line a micro dump defaults to the main thread; the API insists on a thread.
                 request = DumpRequest.ForType(pid, type, thread ?? (type == DumpType.Micro ? pid : null), path, overwrite);
             }
-            request = request with
-            {
-                ExtraMemory = [.. include.Select(ParseRange)],
-                Exception = ParseException(exceptionText, thread ?? pid),
-                Filter = filterText is null ? null : Dumps.Selection.DumpFilter.Decode(filterText)
-            };
+            return Dump(request with { ExtraMemory = [.. include.Select(ParseRange)] });
+        }
+        catch (ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
+        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
+    }
+
+    private static int Dump(DumpRequest request)
+    {
+        int pid = request.ProcessId;
+        try
+        {
+            if (!Directory.Exists($"/proc/{pid}"))
+                throw new ProcessNotFoundException(pid);
             var result = LiveDumper.Dump(request);
             Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules; " +
                 $"process {pid} was stopped {result.TargetStopped.TotalMilliseconds:F1} ms and runs on");
@@ -106,17 +131,6 @@ public static class DumpCommand
         if (parts.Length != 2)
             throw new ArgumentException($"--include-memory {text}: expected ADDRESS:SIZE in hex");
         return new MemoryRange(Hex(parts[0]), Hex(parts[1]));
-    }
-
-    private static Capture.Snapshot.ExceptionSnapshot? ParseException(string? text, int thread)
-    {
-        if (text is null)
-            return null;
-        var p = text.Split(':');
-        if (p.Length != 3)
-            throw new ArgumentException("--exception: expected CODE:FLAGS:ADDRESS in hex");
-        ulong H(string s) => ulong.Parse(s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        return new Capture.Snapshot.ExceptionSnapshot(thread, (uint)H(p[0]), (uint)H(p[1]), H(p[2]), []);
     }
 
     private static MinidumpType ParseFlags(string text)

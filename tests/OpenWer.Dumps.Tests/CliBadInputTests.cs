@@ -24,6 +24,42 @@ public sealed class CliBadInputTests : IDisposable
         Assert.False(File.Exists(_dir.File("x.dmp")));
     }
 
+    [Theory]
+    [InlineData("not json", "not valid JSON")]
+    [InlineData("{\"version\":2,\"processId\":1,\"flags\":0,\"outputPath\":\"/tmp/x.dmp\"}", "version 2")]
+    [InlineData("{\"processId\":1,\"flags\":0,\"outputPath\":\"/tmp/x.dmp\"}", "version is missing")]
+    [InlineData("{\"version\":1,\"processId\":1,\"flags\":0}", "outputPath is missing")]
+    [InlineData("{\"processId\":1,\"flags\":0,\"outputPath\":\"/tmp/x.dmp\",\"shell\":\"rm -rf /\"}", "not valid JSON")]
+    [InlineData("{\"version\":1,\"processId\":1,\"flags\":0,\"onlyThisThread\":true,\"outputPath\":\"/tmp/x.dmp\"}", "needs a threadId")]
+    public void AMalformedRequestIsRefusedAndSaysWhy(string message, string error)
+    {
+        string request = _dir.File("request.json");
+        File.WriteAllText(request, message);
+        var r = RunWer("dump", "--request", request);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(error, r.Error);
+        Assert.False(File.Exists("/tmp/x.dmp"));
+    }
+
+    [Fact]
+    public void ARequestOnStdinDumpsWithItsExceptionAndMemory()
+    {
+        using var target = new NativeTarget(threads: 3);
+        string dump = _dir.File("requested.dmp");
+        int worker = target.Int("worker1");
+        ulong heap = target.Address("heap");
+        string message = $"{{\"version\":1,\"processId\":{target.Pid},\"threadId\":{worker},\"flags\":0,\"onlyThisThread\":true," +
+            $"\"outputPath\":\"{dump}\",\"extraMemory\":[{{\"address\":{heap},\"size\":16}}],\"exception\":{{\"code\":11,\"flags\":1,\"address\":4096}}}}";
+        var r = Tool.Run("/bin/sh", ["-c", "printf '%s' \"$1\" | \"$0\" dump --request -", Wer, message], TimeSpan.FromMinutes(2));
+        Assert.True(r.ExitCode == 0, r.All);
+        target.AssertAlive();
+        // lldb's view: the one thread, stopped by SIGSEGV, and the registered bytes readable.
+        string threads = Lldb.Run(dump, "thread list");
+        Assert.Equal([worker], Lldb.ThreadIds(threads));
+        Assert.Contains("SIGSEGV", threads);
+        Assert.StartsWith("HEAPMARK-", Lldb.ReadMemoryAscii(dump, heap, 9));
+    }
+
     [Fact]
     public void OutputExistsIsLeftAlone()
     {

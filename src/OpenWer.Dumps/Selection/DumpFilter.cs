@@ -24,35 +24,4 @@ public sealed record DumpFilter(uint? ExceptionThreadFlags, uint? OtherThreadFla
         bool preferred = all || names.Any(n => n.Equals(Path.GetFileName(moduleName), StringComparison.OrdinalIgnoreCase));
         return (preferred ? PreferredModuleFlags : OtherModuleFlags) ?? uint.MaxValue;
     }
-
-    /// <summary>A compact text form for passing a filter to the dump helper: et=,ot=,pm=,om= in hex, list=a;b.</summary>
-    public string Encode() => string.Join(',', new[]
-    {
-        ExceptionThreadFlags is uint a ? $"et={a:x}" : null, OtherThreadFlags is uint b ? $"ot={b:x}" : null,
-        PreferredModuleFlags is uint c ? $"pm={c:x}" : null, OtherModuleFlags is uint d ? $"om={d:x}" : null,
-        PreferredModules.Count > 0 ? $"list={string.Join(';', PreferredModules)}" : null,
-    }.OfType<string>());
-
-    public static DumpFilter Decode(string text)
-    {
-        uint? et = null, ot = null, pm = null, om = null;
-        IReadOnlyList<string> list = [];
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var kv = part.Split('=', 2);
-            if (kv.Length != 2)
-                throw new ArgumentException($"filter part {part}: expected NAME=VALUE");
-            uint Hex() => uint.Parse(kv[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-            switch (kv[0])
-            {
-                case "et": et = Hex(); break;
-                case "ot": ot = Hex(); break;
-                case "pm": pm = Hex(); break;
-                case "om": om = Hex(); break;
-                case "list": list = kv[1].Split(';', StringSplitOptions.RemoveEmptyEntries); break;
-                default: throw new ArgumentException($"filter part {part}: unknown name");
-            }
-        }
-        return new DumpFilter(et, ot, pm, om, list);
-    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
+using OpenWer.Dumps;
+using OpenWer.Dumps.Requests;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
 using OpenWer.Reporting.Native;
@@ -16,27 +17,31 @@ public static class DumpHelper
     public static void DumpSelf(string helper, int threadId, MinidumpType flags, bool onlyThisThread, string output,
         IReadOnlyList<MemoryRange> extraMemory, (uint Code, uint Flags, ulong Address)? exception, Dumps.Selection.DumpFilter? filter = null)
     {
-        var args = new List<string>
+        var request = new DumpRequest(Environment.ProcessId, flags, threadId, onlyThisThread, output, Overwrite: true)
         {
-            "dump", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
-            "--flags", $"0x{(uint)flags:x}", "--thread", threadId.ToString(CultureInfo.InvariantCulture), "-o", output, "--overwrite",
+            ExtraMemory = extraMemory,
+            Exception = exception is { } e ? new Capture.Snapshot.ExceptionSnapshot(threadId, e.Code, e.Flags, e.Address, []) : null,
+            Filter = filter,
         };
-        foreach (var r in extraMemory)
-            args.AddRange(["--include-memory", $"{r.Start:x}:{r.Size:x}"]);
-        if (exception is { } e)
-            args.AddRange(["--exception", $"{e.Code:x}:{e.Flags:x}:{e.Address:x}"]);
-        if (onlyThisThread)
-            args.Add("--only-thread");
-        if (filter is not null)
-            args.AddRange(["--filter", filter.Encode()]);
+        string message = DumpRequestMessage.From(request).ToJson();
         AllowTracing(() =>
         {
-            var psi = new ProcessStartInfo(helper) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var a in args)
+            var psi = new ProcessStartInfo(helper)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { "dump", "--request", "-" })
                 psi.ArgumentList.Add(a);
             using var process = Process.Start(psi) ?? throw new IOException($"cannot start the dump helper {helper}");
+            process.StandardInput.Write(message);
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync();
             string error = process.StandardError.ReadToEnd();
             process.WaitForExit();
+            _ = stdout.Result;
             if (process.ExitCode != 0)
                 throw new IOException($"the dump helper failed ({process.ExitCode}): {error.Trim()}");
         });
