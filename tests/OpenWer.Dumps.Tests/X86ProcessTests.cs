@@ -1,0 +1,136 @@
+using System.Globalization;
+using OpenWer.Capture.Live;
+using OpenWer.Dumps.Composition;
+using OpenWer.Dumps.Selection;
+using OpenWer.Dumps.Tests.Infrastructure;
+using OpenWer.Format.Contexts;
+using OpenWer.Format.Reading;
+using OpenWer.Format.Streams;
+
+namespace OpenWer.Dumps.Tests;
+
+/// <summary>
+/// A 32-bit (i386) process on x86_64 is dumped as x86: SystemInfo's PROCESSOR_ARCHITECTURE_INTEL, the 716-byte
+/// x86 CONTEXT, ELF32 modules with their build-ids. Held to the kernel's view of the stopped threads
+/// (/proc/PID/task/TID/syscall), readelf, and gdb on the live process, through lldb-16.
+/// </summary>
+public sealed class X86ProcessTests : IDisposable
+{
+    private static readonly string[] Registers = ["eip", "esp", "ebp", "ebx", "ecx", "edx", "esi", "edi"];
+    private readonly TempDir _dir = new();
+    private readonly NativeTarget _target = new(X86Fixture.TargetPath, ["--threads", "4", "--heap-mib", "0"]);
+
+    public void Dispose()
+    {
+        _target.Dispose();
+        _dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData(DumpType.Micro)]
+    [InlineData(DumpType.Mini)]
+    [InlineData(DumpType.Heap)]
+    [InlineData(DumpType.Full)]
+    public void EachTypeIsAnX86DumpWithTheKernelsRegistersAndTheElf32BuildIds(DumpType type)
+    {
+        string dump = _dir.File($"{type}.dmp");
+        var tasks = _target.TaskIds();
+        Dictionary<int, Dictionary<string, ulong>> kernel;
+        using (var capture = LiveProcessCapture.Capture(_target.Pid, new LiveCaptureOptions()))
+        {
+            // Read while every thread is stopped: the registers the kernel holds for it, independently of ptrace's regsets.
+            kernel = tasks.ToDictionary(tid => tid, tid => KernelRegisters(_target.Pid, tid));
+            var selection = DumpSelector.Select(capture.Snapshot, DumpTypeFlags.For(type), type == DumpType.Micro ? _target.Pid : null);
+            using var file = File.Create(dump);
+            MinidumpComposer.Write(capture.Snapshot, selection, file, DateTimeOffset.UtcNow);
+        }
+        _target.AssertAlive();
+        var expectedThreads = type == DumpType.Micro ? [_target.Pid] : tasks;
+
+        using (var reader = MinidumpReader.Open(dump))
+        {
+            Assert.Equal(ProcessorArchitecture.Intel, reader.ReadSystemInfo()!.Value.ProcessorArchitecture);
+            Assert.All(reader.ReadThreads(), t => Assert.Equal((uint)ContextX86.Size, t.ThreadContext.DataSize));
+            Assert.EndsWith("/target32", reader.ReadModules()[0].Name); // found through the 32-bit auxv's AT_ENTRY
+        }
+
+        string vdso = Directory.CreateDirectory(_dir.File($"vdso-{type}")).FullName;
+        X86Fixture.SaveVdso(_target.Pid, vdso);
+        string summary = X86Fixture.Lldb(dump, vdso, "thread list", "image list");
+        Assert.Contains("(i386) was loaded", summary);
+        Assert.Equal(expectedThreads, Lldb.ThreadIds(summary).Order());
+
+        var registers = X86Fixture.LldbRegisters(dump, vdso, Registers);
+        foreach (int tid in expectedThreads)
+            foreach (var (name, value) in kernel[tid])
+                Assert.True(value == registers[tid][name], $"thread {tid} {name}: the kernel has 0x{value:x}, lldb reads 0x{registers[tid][name]:x} from the dump");
+
+        // Every module lldb lists carries the build-id readelf reads from the ELF32 file, the vDSO's from its image.
+        var images = Lldb.Images(summary);
+        Assert.Contains(images.Keys, p => p.EndsWith("/target32", StringComparison.Ordinal));
+        Assert.Contains(images.Keys, p => p.Contains("/lib32/libc.so.6", StringComparison.Ordinal) || p.Contains("/i386-linux-gnu/libc.so.6", StringComparison.Ordinal));
+        Assert.Contains(images.Keys, p => p.EndsWith("linux-gate.so", StringComparison.Ordinal));
+        foreach (var (path, uuid) in images)
+        {
+            string? id = ReadElf.BuildId(path.StartsWith('/') ? path : Path.Combine(vdso, "linux-gate.so"));
+            Assert.NotNull(id);
+            Assert.Equal(id, uuid);
+        }
+
+        string? stack = Lldb.ReadMemoryAscii(dump, _target.Address("stack1"), 16);
+        if (type == DumpType.Micro)
+            Assert.Null(stack);
+        else
+            Assert.StartsWith("STACKMARK-1", stack);
+        string? heap = Lldb.ReadMemoryAscii(dump, _target.Address("heap"), 16);
+        if (type is DumpType.Heap or DumpType.Full)
+            Assert.StartsWith(_target.Facts["heapmark"], heap);
+        else
+            Assert.Null(heap);
+    }
+
+    [Theory]
+    [InlineData(DumpType.Micro)]
+    [InlineData(DumpType.Mini)]
+    [InlineData(DumpType.Full)]
+    public void LldbWalksTheFramesGdbWalksOnTheLiveProcess(DumpType type)
+    {
+        string dump = _dir.File($"frames-{type}.dmp");
+        LiveDumper.Dump(DumpRequest.ForType(_target.Pid, type, type == DumpType.Micro ? _target.Pid : null, dump));
+        string vdso = Directory.CreateDirectory(_dir.File("vdso")).FullName;
+        X86Fixture.SaveVdso(_target.Pid, vdso);
+        var ours = X86Fixture.LldbFrames(dump, vdso);
+
+        // The main thread waits in fgets and the workers sleep 50 ms at a time in the same frames: gdb, attaching
+        // afterwards, finds them where the dump did. The heartbeat thread wakes every millisecond and is left out.
+        var gdb = X86Fixture.GdbFrames(_target.Pid);
+        _target.AssertAlive();
+        int heartbeat = _target.TaskIds().Single(t => File.ReadAllText($"/proc/{_target.Pid}/task/{t}/comm").Trim() == "owr-heartbeat");
+        var compared = type == DumpType.Micro ? [_target.Pid] : _target.TaskIds().Where(t => t != heartbeat).ToList();
+        Assert.Equal(type == DumpType.Micro ? 1 : 3, compared.Count);
+        foreach (int tid in compared)
+        {
+            // Out of __kernel_vsyscall, through libc, into target.c's own function (and on; gdb stops at main).
+            Assert.True(gdb[tid].Count >= 4, $"gdb walked only {gdb[tid].Count} frames of thread {tid}");
+            Assert.Equal(gdb[tid], ours[tid].Take(gdb[tid].Count));
+        }
+    }
+
+    /// <summary>
+    /// /proc/PID/task/TID/syscall of a stopped thread: "NR ebx ecx edx esi edi ebp sp pc" in a system call,
+    /// "-1 sp pc" outside one.
+    /// </summary>
+    private static Dictionary<string, ulong> KernelRegisters(int pid, int tid)
+    {
+        var fields = File.ReadAllText($"/proc/{pid}/task/{tid}/syscall").Trim().Split(' ');
+        ulong Hex(string s) => Convert.ToUInt64(s, 16);
+        var result = new Dictionary<string, ulong> { ["esp"] = Hex(fields[^2]), ["eip"] = Hex(fields[^1]) };
+        if (fields.Length == 9 && int.Parse(fields[0], CultureInfo.InvariantCulture) >= 0)
+        {
+            string[] args = ["ebx", "ecx", "edx", "esi", "edi", "ebp"];
+            for (int i = 0; i < args.Length; i++)
+                result[args[i]] = Hex(fields[1 + i]);
+        }
+        return result;
+    }
+}
