@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using OpenWer.Dumps.Tests.Infrastructure;
+using OpenWer.Format.Contexts;
+using OpenWer.Format.Reading;
+using OpenWer.Format.Streams;
+
+namespace OpenWer.LocalDumps.Tests;
+
+/// <summary>
+/// A 32-bit (i386) program's crash, collected by `wer run` (ptrace) and by the machine-wide handler (from the
+/// kernel's ELF32 core stream): an x86 dump whose faulting thread, signal and pc lldb-16 shows as gdb shows them
+/// on the kernel's own core of the same crash.
+/// </summary>
+[Collection("core_pattern")]
+public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<MachineWideFixture>, IDisposable
+{
+    private static readonly Lazy<string> Crasher32 = new(() =>
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"openwer-crasher32-{Environment.ProcessId}")).FullName;
+        string output = Path.Combine(dir, "crasher32");
+        var r = Tool.Run("cc", ["-m32", "-O1", "-g", "-pthread", "-o", output, Path.Combine(RepoPaths.Root, "tests/fixtures/native/crasher.c")]);
+        Assert.True(r.ExitCode == 0, "cc -m32 failed (the test command installs gcc-multilib): " + r.All);
+        return output;
+    });
+
+    private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
+
+    public void Dispose() => machine.Disable();
+
+    [Fact]
+    public void WerRunDumpsA32BitCrashAsX86WithTheFaultingThreadAndPc()
+    {
+        string dumps = Path.Combine(_folder, "run");
+        var r = Tool.Run(machine.Wer, ["run", "--folder", dumps, "--settings", Path.Combine(_folder, "none.ini"), "--", Crasher32.Value, "segv"], TimeSpan.FromMinutes(2));
+        Assert.Equal(128 + 11, r.ExitCode);
+        AssertX86CrashDump(Assert.Single(Directory.GetFiles(dumps, "*.dmp")));
+    }
+
+    [Fact]
+    public void TheMachineWideHandlerDumpsA32BitCrashFromItsElf32Core()
+    {
+        machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
+        machine.Enable();
+        long log = MachineWideFixture.LogLength;
+        Assert.Equal(128 + 11, Tool.Run(Crasher32.Value, ["segv"]).ExitCode);
+        Thread.Sleep(100);
+        var dumps = Directory.GetFiles(_folder, "*.dmp");
+        Assert.True(dumps.Length == 1, "no dump; the handler logged: " + machine.LogSince(log));
+        AssertX86CrashDump(dumps[0]);
+    }
+
+    private void AssertX86CrashDump(string dump)
+    {
+        uint faulting;
+        using (var reader = MinidumpReader.Open(dump))
+        {
+            Assert.Equal(ProcessorArchitecture.Intel, reader.ReadSystemInfo()!.Value.ProcessorArchitecture);
+            Assert.All(reader.ReadThreads(), t => Assert.Equal((uint)ContextX86.Size, t.ThreadContext.DataSize));
+            var e = reader.ReadException()!.Value;
+            faulting = e.ThreadId;
+            Assert.Equal(11u, e.ExceptionCode);
+            Assert.Equal(16UL, e.ExceptionAddress); // si_addr of the 32-bit siginfo: the address written
+            Assert.Equal(1u, e.ExceptionFlags); // SEGV_MAPERR
+            Assert.Equal("owr-crasher", reader.ReadThreadNames()[faulting]);
+            Assert.EndsWith("/crasher32", reader.ReadModules()[0].Name);
+            Assert.Equal(ReadElf.BuildId(Crasher32.Value), Convert.ToHexStringLower(reader.ReadModules()[0].BuildId!));
+        }
+
+        string lldb = Lldb.Run(dump, "thread list", "bt", "register read eip");
+        Assert.Contains("(i386) was loaded", lldb);
+        Assert.Matches($@"\* thread #\d+: tid = {faulting}, .*stop reason = signal SIGSEGV", lldb);
+
+        // The faulting pc as a function and offset (the addresses move with ASLR from run to run), and the frames.
+        string coreFolder = Directory.CreateDirectory(Path.Combine(_folder, "core")).FullName;
+        string gdb = KernelCore.GdbBacktrace(Crasher32.Value, "segv", coreFolder, "info symbol $pc");
+        // gdb writes "function + offset", or just "function" at offset 0; so does lldb.
+        var gdbPc = Regex.Match(gdb, @"^(\w+)(?: \+ (\d+))? in section \.text", RegexOptions.Multiline);
+        Assert.True(gdbPc.Success, gdb);
+        string offset = gdbPc.Groups[2].Success ? $@" \+ {gdbPc.Groups[2].Value}\b" : @"(?! \+)";
+        Assert.Matches($@"eip = 0x[0-9a-f]+\s+crasher32`{gdbPc.Groups[1].Value}{offset}", lldb);
+        var ours = KernelCore.LldbFunctions(lldb[lldb.IndexOf("(lldb) bt", StringComparison.Ordinal)..], "crasher32");
+        Assert.Contains("crash_in_thread", ours);
+        Assert.Equal(KernelCore.GdbFunctions(gdb, ours.ToHashSet()), ours);
+    }
+}
