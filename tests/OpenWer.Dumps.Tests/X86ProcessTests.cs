@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpenWer.Capture.Live;
 using OpenWer.Dumps.Composition;
+using OpenWer.Dumps.Refilter;
 using OpenWer.Dumps.Selection;
 using OpenWer.Dumps.Tests.Infrastructure;
 using OpenWer.Format.Contexts;
@@ -113,6 +114,31 @@ public sealed class X86ProcessTests : IDisposable
             // Out of __kernel_vsyscall, through libc, into target.c's own function (and on; gdb stops at main).
             Assert.True(gdb[tid].Count >= 4, $"gdb walked only {gdb[tid].Count} frames of thread {tid}");
             Assert.Equal(gdb[tid], ours[tid].Take(gdb[tid].Count));
+        }
+    }
+
+    [Fact]
+    public void ARefilteredX86DumpStaysX86WithTheSameRegistersAndFrames()
+    {
+        string heap = _dir.File("heap.dmp"), mini = _dir.File("refiltered.dmp");
+        LiveDumper.Dump(DumpRequest.ForType(_target.Pid, DumpType.Heap, null, heap));
+        MinidumpRefilter.Derive(heap, mini, DumpTypeFlags.Mini);
+        using (var reader = MinidumpReader.Open(mini))
+        {
+            Assert.Equal(ProcessorArchitecture.Intel, reader.ReadSystemInfo()!.Value.ProcessorArchitecture);
+            Assert.All(reader.ReadThreads(), t => Assert.Equal((uint)ContextX86.Size, t.ThreadContext.DataSize));
+            Assert.Empty(reader.ReadMemory64List().Ranges); // a mini dump: no bulk memory
+        }
+        string vdso = Directory.CreateDirectory(_dir.File("vdso")).FullName;
+        X86Fixture.SaveVdso(_target.Pid, vdso);
+        Assert.Equal(X86Fixture.LldbRegisters(heap, vdso, Registers), X86Fixture.LldbRegisters(mini, vdso, Registers));
+        var before = X86Fixture.LldbFrames(heap, vdso);
+        var after = X86Fixture.LldbFrames(mini, vdso);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var (tid, frames) in before)
+        {
+            Assert.True(frames.Count >= 4, $"lldb walked only {frames.Count} frames of thread {tid} in the heap dump");
+            Assert.Equal(frames, after[tid]);
         }
     }
 
