@@ -94,10 +94,13 @@ public sealed class X86ProcessTests : IDisposable
     [InlineData(DumpType.Micro)]
     [InlineData(DumpType.Mini)]
     [InlineData(DumpType.Full)]
-    public void LldbWalksTheFramesGdbWalksOnTheLiveProcess(DumpType type)
+    // FilterMemory keeps only the stack words a walk needs: 4-byte words in a 32-bit process.
+    [InlineData(DumpType.Mini, true)]
+    public void LldbWalksTheFramesGdbWalksOnTheLiveProcess(DumpType type, bool filterMemory = false)
     {
-        string dump = _dir.File($"frames-{type}.dmp");
-        LiveDumper.Dump(DumpRequest.ForType(_target.Pid, type, type == DumpType.Micro ? _target.Pid : null, dump));
+        string dump = _dir.File($"frames-{type}-{filterMemory}.dmp");
+        var request = DumpRequest.ForType(_target.Pid, type, type == DumpType.Micro ? _target.Pid : null, dump);
+        LiveDumper.Dump(filterMemory ? request with { Flags = request.Flags | Format.MinidumpType.FilterMemory } : request);
         string vdso = Directory.CreateDirectory(_dir.File("vdso")).FullName;
         X86Fixture.SaveVdso(_target.Pid, vdso);
         var ours = X86Fixture.LldbFrames(dump, vdso);
