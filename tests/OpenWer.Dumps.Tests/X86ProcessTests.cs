@@ -107,16 +107,22 @@ public sealed class X86ProcessTests : IDisposable
 
         // The main thread waits in fgets and the workers sleep 50 ms at a time in the same frames: gdb, attaching
         // afterwards, finds them where the dump did. The heartbeat thread wakes every millisecond and is left out.
-        var gdb = X86Fixture.GdbFrames(_target.Pid);
+        var gdb = X86Fixture.GdbThreads(_target.Pid);
         _target.AssertAlive();
+        // An i386 thread's TLS segment (%gs) starts at its thread control block, which is its pthread_t: gdb's
+        // libthread_db names every thread by it, and the dump's Teb holds it.
+        using (var reader = MinidumpReader.Open(dump))
+            foreach (var t in reader.ReadThreads())
+                Assert.Equal(gdb[(int)t.ThreadId].PthreadSelf, t.Teb);
         int heartbeat = _target.TaskIds().Single(t => File.ReadAllText($"/proc/{_target.Pid}/task/{t}/comm").Trim() == "owr-heartbeat");
         var compared = type == DumpType.Micro ? [_target.Pid] : _target.TaskIds().Where(t => t != heartbeat).ToList();
         Assert.Equal(type == DumpType.Micro ? 1 : 3, compared.Count);
         foreach (int tid in compared)
         {
             // Out of __kernel_vsyscall, through libc, into target.c's own function (and on; gdb stops at main).
-            Assert.True(gdb[tid].Count >= 4, $"gdb walked only {gdb[tid].Count} frames of thread {tid}");
-            Assert.Equal(gdb[tid], ours[tid].Take(gdb[tid].Count));
+            var frames = gdb[tid].Frames;
+            Assert.True(frames.Count >= 4, $"gdb walked only {frames.Count} frames of thread {tid}");
+            Assert.Equal(frames, ours[tid].Take(frames.Count));
         }
     }
 

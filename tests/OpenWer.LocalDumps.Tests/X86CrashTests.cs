@@ -52,12 +52,14 @@ public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<Ma
     private void AssertX86CrashDump(string dump)
     {
         uint faulting;
+        ulong teb;
         using (var reader = MinidumpReader.Open(dump))
         {
             Assert.Equal(ProcessorArchitecture.Intel, reader.ReadSystemInfo()!.Value.ProcessorArchitecture);
             Assert.All(reader.ReadThreads(), t => Assert.Equal((uint)ContextX86.Size, t.ThreadContext.DataSize));
             var e = reader.ReadException()!.Value;
             faulting = e.ThreadId;
+            teb = reader.ReadThreads().Single(t => t.ThreadId == faulting).Teb;
             Assert.Equal(11u, e.ExceptionCode);
             Assert.Equal(16UL, e.ExceptionAddress); // si_addr of the 32-bit siginfo: the address written
             Assert.Equal(1u, e.ExceptionFlags); // SEGV_MAPERR
@@ -78,6 +80,11 @@ public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<Ma
         Assert.True(gdbPc.Success, gdb);
         string offset = gdbPc.Groups[2].Success ? $@" \+ {gdbPc.Groups[2].Value}\b" : @"(?! \+)";
         Assert.Matches($@"eip = 0x[0-9a-f]+\s+crasher32`{gdbPc.Groups[1].Value}{offset}", lldb);
+        // The crashing thread's Teb is the base of its %gs TLS segment: glibc's thread control block, whose first
+        // word (tcbhead_t.tcb) points at itself. It lies at the top of the thread's stack mapping, so the dump holds it.
+        Assert.NotEqual(0UL, teb);
+        string tcb = Lldb.Run(dump, $"memory read -s4 -fx -c1 0x{teb:x}");
+        Assert.Matches($@"0x{teb:x8}: 0x{teb:x8}", tcb);
         var ours = KernelCore.LldbFunctions(lldb[lldb.IndexOf("(lldb) bt", StringComparison.Ordinal)..], "crasher32");
         Assert.Contains("crash_in_thread", ours);
         Assert.Equal(KernelCore.GdbFunctions(gdb, ours.ToHashSet()), ours);

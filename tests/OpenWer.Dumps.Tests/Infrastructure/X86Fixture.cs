@@ -99,18 +99,21 @@ public static partial class X86Fixture
             .ToDictionary(x => x.tid, x => x.Item2);
     }
 
-    /// <summary>The pc of every frame of every thread from gdb attached to the live process (it stops at main, as gdb does).</summary>
-    public static Dictionary<int, List<ulong>> GdbFrames(int pid)
+    /// <summary>What gdb attached to a live process shows of each thread: its pthread_t (libthread_db) and its frames' pcs.</summary>
+    public sealed record GdbThread(ulong PthreadSelf, List<ulong> Frames);
+
+    /// <summary>Every thread from gdb attached to the live process, its frames innermost first (gdb stops at main).</summary>
+    public static Dictionary<int, GdbThread> GdbThreads(int pid)
     {
         var gdb = Tool.Run("gdb", ["-batch", "-p", pid.ToString(CultureInfo.InvariantCulture), "-ex", "thread apply all frame apply all -q p/x $pc"]);
-        var result = new Dictionary<int, List<ulong>>();
-        List<ulong>? current = null;
+        var result = new Dictionary<int, GdbThread>();
+        GdbThread? current = null;
         foreach (var line in gdb.All.Split('\n'))
         {
-            if (GdbThread().Match(line) is { Success: true } t)
-                result[int.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture)] = current = [];
+            if (GdbThreadLine().Match(line) is { Success: true } t)
+                result[int.Parse(t.Groups[2].Value, CultureInfo.InvariantCulture)] = current = new GdbThread(Convert.ToUInt64(t.Groups[1].Value, 16), []);
             else if (current is not null && GdbValue().Match(line) is { Success: true } v)
-                current.Add(Convert.ToUInt64(v.Groups[1].Value, 16));
+                current.Frames.Add(Convert.ToUInt64(v.Groups[1].Value, 16));
         }
         Assert.True(result.Count > 0, "gdb showed no threads: " + gdb.All);
         return result;
@@ -122,8 +125,8 @@ public static partial class X86Fixture
     [GeneratedRegex(@"frame #\d+: 0x([0-9a-f]+)")]
     private static partial Regex LldbFrame();
 
-    [GeneratedRegex(@"^Thread \d+ \(Thread 0x[0-9a-f]+ \(LWP (\d+)\)")]
-    private static partial Regex GdbThread();
+    [GeneratedRegex(@"^Thread \d+ \(Thread 0x([0-9a-f]+) \(LWP (\d+)\)")]
+    private static partial Regex GdbThreadLine();
 
     [GeneratedRegex(@"^\$\d+ = 0x([0-9a-f]+)")]
     private static partial Regex GdbValue();
