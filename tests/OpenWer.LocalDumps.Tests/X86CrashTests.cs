@@ -37,6 +37,31 @@ public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<Ma
     }
 
     [Fact]
+    public void AnAbortIsWalkedOutOfTheVdsoToMainAsGdbWalksTheKernelsCore()
+    {
+        string dumps = Path.Combine(_folder, "abort");
+        var r = Tool.Run(machine.Wer, ["run", "--folder", dumps, "--settings", Path.Combine(_folder, "none.ini"), "--", Crasher32.Value, "abort"], TimeSpan.FromMinutes(2));
+        Assert.Equal(128 + 6, r.ExitCode);
+        string dump = Assert.Single(Directory.GetFiles(dumps, "*.dmp"));
+        // abort() stops in the vDSO's __kernel_vsyscall; lldb needs the vDSO as a file (see X86Fixture.SaveVdso),
+        // and every i386 process of this kernel has the same one.
+        string vdso = Directory.CreateDirectory(Path.Combine(_folder, "vdso")).FullName;
+        using (var target = new NativeTarget(X86Fixture.TargetPath, ["--threads", "1", "--heap-mib", "0"]))
+            X86Fixture.SaveVdso(target.Pid, vdso);
+        string lldb = X86Fixture.Lldb(dump, vdso, "thread list", "bt");
+        Assert.Contains("stop reason = signal SIGABRT", lldb);
+        Assert.Matches(@"frame #0: 0x[0-9a-f]+ linux-gate.so`__kernel_vsyscall", lldb);
+        string gdb = KernelCore.GdbBacktrace(Crasher32.Value, "abort", Directory.CreateDirectory(Path.Combine(_folder, "core")).FullName);
+        var libc = KernelCore.GdbFunctions(gdb, new HashSet<string> { "raise", "abort", "__pthread_kill_implementation", "__pthread_kill_internal", "main" });
+        Assert.Contains("main", libc);
+        var ours = KernelCore.LldbFunctions(lldb[lldb.IndexOf("(lldb) bt", StringComparison.Ordinal)..], "crasher32");
+        Assert.Equal(["main"], ours);
+        // The frames between the vDSO and main, by name where gdb names them.
+        var names = Regex.Matches(lldb, @"frame #\d+: 0x[0-9a-f]+ [^`\s]+`([A-Za-z_][A-Za-z0-9_]*)").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.All(libc, name => Assert.Contains(name, names));
+    }
+
+    [Fact]
     public void TheMachineWideHandlerDumpsA32BitCrashFromItsElf32Core()
     {
         machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
