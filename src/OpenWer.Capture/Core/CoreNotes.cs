@@ -167,10 +167,9 @@ public sealed class CoreNotes
                 break;
             case NT_PRXFPREG when current is not null && descSize >= 512:
                 current.FxRegs = reader.Read(512);
-                current.HasFxRegs = true;
                 break;
             // Kernels without an NT_PRXFPREG regset for 32-bit tasks: the XSAVE area starts with the FXSAVE image.
-            case NT_X86_XSTATE when current is not null && !current.HasFxRegs && descSize >= 512:
+            case NT_X86_XSTATE when current is not null && current.FxRegs is null && descSize >= 512:
                 current.FxRegs = reader.Read(512);
                 break;
             case NT_386_TLS when current is not null:
@@ -224,8 +223,8 @@ public sealed class CoreThread(int threadId, byte[] registers)
     public byte[] Registers { get; } = registers;
     public byte[] FpRegs { get; set; } = new byte[512];
     public byte[]? XState { get; set; }
-    public byte[] FxRegs { get; set; } = new byte[512];
-    public bool HasFxRegs { get; set; }
+    /// <summary>An i386 thread's FXSAVE image (NT_PRXFPREG, else the start of NT_X86_XSTATE); null when the core has neither.</summary>
+    public byte[]? FxRegs { get; set; }
     /// <summary>NT_386_TLS: struct user_desc {entry_number, base_addr, limit, flags} per GDT TLS entry.</summary>
     public byte[] Tls { get; set; } = [];
 }

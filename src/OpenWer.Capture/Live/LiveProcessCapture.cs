@@ -76,6 +76,8 @@ public sealed class LiveProcessCapture : IDisposable
         bool x86 = threads[0].ContextX86 is not null;
         if (threads.Any(t => (t.ContextX86 is not null) != x86))
             throw new CaptureException($"process {pid} has both 32-bit and 64-bit threads; such a process cannot be written as one dump");
+        if (!x86 && IsX32(directory))
+            throw new CaptureException($"process {pid} is an x32 program (64-bit registers, 32-bit pointers and auxv), which cannot be dumped");
 
         var files = new ProcessFiles(
             directory.ReadBytes("status", ArgumentsLimit), directory.ReadBytes("cmdline", ArgumentsLimit), directory.ReadBytes("environ", ArgumentsLimit),
@@ -100,6 +102,14 @@ public sealed class LiveProcessCapture : IDisposable
             system = system with { Architecture = Format.Streams.ProcessorArchitecture.Intel };
         return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, system,
             ReadTimes(proc), exception, memory);
+    }
+
+    /// <summary>Whether the executable is ELFCLASS32 for EM_X86_64 (the x32 ABI), read from its ELF header.</summary>
+    private static bool IsX32(ProcDirectory directory)
+    {
+        var header = directory.ReadBytes("exe", 20);
+        return header.Length == 20 && Elf.ElfImage.HasElfMagic(header) && header[4] == 1
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18)) == Elf.ElfImage.EM_X86_64;
     }
 
     /// <summary>cmdline and environ are ranges of the process's memory it may set itself (PR_SET_MM_MAP): read a bounded part.</summary>

@@ -88,8 +88,11 @@ internal static class ThreadRegisters
     private enum RegX86 { Ebx, Ecx, Edx, Esi, Edi, Ebp, Eax, Ds, Es, Fs, Gs, OrigEax, Eip, Cs, Eflags, Esp, Ss }
     public const int UserRegsSizeX86 = 17 * 4;
 
-    /// <summary>The x86 CONTEXT for an i386 user_regs_struct, its FSAVE image (108 bytes) and FXSAVE image (512), from ptrace or a core's notes.</summary>
-    public static ContextX86 FromUserRegsX86(byte[] regs, byte[] fsave, byte[] fxsave)
+    /// <summary>
+    /// The x86 CONTEXT for an i386 user_regs_struct, its FSAVE image (108 bytes) and FXSAVE image (512), from ptrace
+    /// or a core's notes. Without an FXSAVE image (a core that has none) the context does not claim EXTENDED_REGISTERS.
+    /// </summary>
+    public static ContextX86 FromUserRegsX86(byte[] regs, byte[] fsave, byte[]? fxsave)
     {
         uint R(RegX86 reg) => BinaryPrimitives.ReadUInt32LittleEndian(regs.AsSpan((int)reg * 4));
         var floatSave = new byte[ContextX86.FloatSaveSize];
@@ -97,7 +100,7 @@ internal static class ThreadRegisters
         fsave.AsSpan(0, ContextX86.FSaveImageSize).CopyTo(floatSave);
         return new ContextX86
         {
-            ContextFlags = ContextX86.FlagAll,
+            ContextFlags = fxsave is null ? ContextX86.FlagAll & ~ContextX86.FlagExtendedRegistersBit : ContextX86.FlagAll,
             FloatSave = floatSave,
             SegGs = R(RegX86.Gs) & 0xFFFF,
             SegFs = R(RegX86.Fs) & 0xFFFF,
@@ -115,7 +118,7 @@ internal static class ThreadRegisters
             EFlags = R(RegX86.Eflags),
             Esp = R(RegX86.Esp),
             SegSs = R(RegX86.Ss) & 0xFFFF,
-            ExtendedRegisters = fxsave.AsSpan(0, ContextX86.ExtendedRegistersSize).ToArray(),
+            ExtendedRegisters = fxsave is null ? new byte[ContextX86.ExtendedRegistersSize] : fxsave.AsSpan(0, ContextX86.ExtendedRegistersSize).ToArray(),
         };
     }
 
@@ -138,8 +141,7 @@ internal static class ThreadRegisters
     /// The FXSAVE image at the start of an XSAVE area. Some kernels (6.18 here) offer a 32-bit task no NT_PRXFPREG
     /// regset (EINVAL), only NT_X86_XSTATE, whose first 512 bytes the kernel fills in the FXSAVE format.
     /// </summary>
-    public static byte[] LegacyRegion(byte[] xsave) =>
-        xsave.Length >= ContextX86.ExtendedRegistersSize ? xsave.AsSpan(0, ContextX86.ExtendedRegistersSize).ToArray() : new byte[ContextX86.ExtendedRegistersSize];
+    private static byte[] LegacyRegion(byte[] xsave) => xsave.AsSpan(0, Math.Min(xsave.Length, ContextX86.ExtendedRegistersSize)).ToArray();
 
     /// <summary>PTRACE_GETREGSET of a regset the kernel may not offer: null when it refuses with EINVAL (no such regset).</summary>
     private static unsafe byte[]? TryReadRegSet(int tid, int type, int capacity)

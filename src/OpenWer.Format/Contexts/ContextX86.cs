@@ -13,6 +13,8 @@ public sealed class ContextX86
     public const uint FlagX86 = 0x00010000;
     /// <summary>CONTROL | INTEGER | SEGMENTS | FLOATING_POINT | DEBUG_REGISTERS | EXTENDED_REGISTERS, as Breakpad's Linux writer sets.</summary>
     public const uint FlagAll = FlagX86 | 0x3F;
+    /// <summary>CONTEXT_EXTENDED_REGISTERS without the CONTEXT_i386 bit: ExtendedRegisters holds an FXSAVE image.</summary>
+    public const uint FlagExtendedRegistersBit = 0x20;
 
     public const int FloatSaveOffset = 0x1C, FloatSaveSize = 112, FSaveImageSize = 108;
     public const int ExtendedRegistersOffset = 0xCC, ExtendedRegistersSize = 512;
