@@ -108,7 +108,18 @@ public sealed class X86ProcessTests : IDisposable
         // The main thread waits in fgets and the workers sleep 50 ms at a time in the same frames: gdb, attaching
         // afterwards, finds them where the dump did. The heartbeat thread wakes every millisecond and is left out.
         var gdb = X86Fixture.GdbThreads(_target.Pid);
+        // The main thread's x87 control word and MXCSR, which gdb reads with ptrace: in FloatSave and in the FXSAVE image.
+        var fpu = Tool.Run("gdb", ["-batch", "-p", _target.Pid.ToString(CultureInfo.InvariantCulture), "-ex", "p/x $fctrl", "-ex", "p/x $mxcsr"]);
+        var fpuValues = System.Text.RegularExpressions.Regex.Matches(fpu.All, @"^\$\d+ = 0x([0-9a-f]+)$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => Convert.ToUInt32(m.Groups[1].Value, 16)).ToList();
+        Assert.True(fpuValues.Count == 2, fpu.All);
         _target.AssertAlive();
+        using (var reader = MinidumpReader.Open(dump))
+        {
+            var main = reader.ReadContextX86(reader.ReadThreads().Single(t => t.ThreadId == _target.Pid).ThreadContext);
+            Assert.Equal(fpuValues[0], BitConverter.ToUInt32(main.FloatSave, 0) & 0xFFFF);
+            Assert.Equal(fpuValues[1], BitConverter.ToUInt32(main.ExtendedRegisters, 24));
+        }
         // An i386 thread's TLS segment (%gs) starts at its thread control block, which is its pthread_t: gdb's
         // libthread_db names every thread by it, and the dump's Teb holds it.
         using (var reader = MinidumpReader.Open(dump))

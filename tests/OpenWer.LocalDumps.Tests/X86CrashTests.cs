@@ -78,13 +78,16 @@ public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<Ma
     {
         uint faulting;
         ulong teb;
+        ContextX86 context;
         using (var reader = MinidumpReader.Open(dump))
         {
             Assert.Equal(ProcessorArchitecture.Intel, reader.ReadSystemInfo()!.Value.ProcessorArchitecture);
             Assert.All(reader.ReadThreads(), t => Assert.Equal((uint)ContextX86.Size, t.ThreadContext.DataSize));
             var e = reader.ReadException()!.Value;
             faulting = e.ThreadId;
-            teb = reader.ReadThreads().Single(t => t.ThreadId == faulting).Teb;
+            var thread = reader.ReadThreads().Single(t => t.ThreadId == faulting);
+            teb = thread.Teb;
+            context = reader.ReadContextX86(thread.ThreadContext);
             Assert.Equal(11u, e.ExceptionCode);
             Assert.Equal(16UL, e.ExceptionAddress); // si_addr of the 32-bit siginfo: the address written
             Assert.Equal(1u, e.ExceptionFlags); // SEGV_MAPERR
@@ -105,6 +108,12 @@ public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<Ma
         Assert.True(gdbPc.Success, gdb);
         string offset = gdbPc.Groups[2].Success ? $@" \+ {gdbPc.Groups[2].Value}\b" : @"(?! \+)";
         Assert.Matches($@"eip = 0x[0-9a-f]+\s+crasher32`{gdbPc.Groups[1].Value}{offset}", lldb);
+        // The x87 control word (FloatSave) and MXCSR (ExtendedRegisters, the FXSAVE image) are the kernel's initial
+        // ones (0x37f, 0x1f80), which the crasher never changes. gdb cannot check them: it reads no floating-point
+        // registers from an i386 core without NT_PRXFPREG, as this kernel writes it.
+        Assert.Equal(0x37Fu, BitConverter.ToUInt32(context.FloatSave, 0) & 0xFFFF);
+        Assert.Equal(0x1F80u, BitConverter.ToUInt32(context.ExtendedRegisters, 24));
+        Assert.Equal(ContextX86.FlagAll, context.ContextFlags);
         // The crashing thread's Teb is the base of its %gs TLS segment: glibc's thread control block, whose first
         // word (tcbhead_t.tcb) points at itself. It lies at the top of the thread's stack mapping, so the dump holds it.
         Assert.NotEqual(0UL, teb);
