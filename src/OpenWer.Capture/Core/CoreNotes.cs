@@ -20,7 +20,7 @@ public sealed class CoreNotes
     private const int PrPidOffset = 32, PrRegOffset = 112, UserRegsSize = 216;
     /// <summary>i386 struct elf_prstatus (compat_elf_prstatus): pr_pid at 24, pr_reg (17 u32, 68 bytes) at 72.</summary>
     private const int PrPidOffsetX86 = 24, PrRegOffsetX86 = 72, UserRegsSizeX86 = 68, FSaveSizeX86 = 108, MaxTlsX86 = 16 * 8;
-    private const ushort EM_386 = 3, EM_X86_64 = 62;
+    private const ushort EM_386 = 3;
     /// <summary>Of the XSAVE area: the legacy region and header (576 bytes), then the YMM upper halves (256).</summary>
     public const int XStateKept = 576 + 256;
     /// <summary>Threads whose registers are kept (about 1.6 KiB each); a process with more is dumped with these.</summary>
