@@ -109,6 +109,19 @@ public sealed class MalformedInputTests : IDisposable
     }
 
     [Fact]
+    public void AContextOfAnotherSizeIsNotReadAsX86()
+    {
+        var b = new MinidumpBuilder();
+        var context = b.Reserve(Contexts.ContextAmd64.Size, 16, out uint rva);
+        new Contexts.ContextAmd64().Write(context);
+        b.AddCountedList(StreamType.ThreadList, [new MinidumpThread(1, 0, 0, 0, 0, default, new LocationDescriptor(Contexts.ContextAmd64.Size, rva))],
+            MinidumpThread.Size, (e, d) => e.Write(d));
+        using (var file = File.Create(_path))
+            b.WriteTo(file, new FakeMemory(), MinidumpType.Normal, 0, false);
+        Assert.Contains("not an x86 CONTEXT", Fails(File.ReadAllBytes(_path), r => r.ReadContextX86(r.ReadThreads()[0].ThreadContext)).Message);
+    }
+
+    [Fact]
     public void ValidDumpStillReads()
     {
         File.WriteAllBytes(_path, ValidDump());

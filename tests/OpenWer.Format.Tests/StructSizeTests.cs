@@ -23,6 +23,33 @@ public sealed class StructSizeTests
         Assert.Equal(24, LinkMapEntry.Size);
         Assert.Equal(1232, ContextAmd64.Size);
         Assert.Equal(912, ContextArm64.Size);
+        Assert.Equal(716, ContextX86.Size);
+    }
+
+    [Fact]
+    public void X86ContextPutsRegistersAtTheirOffsets()
+    {
+        // Offsets of the x86 CONTEXT in the Windows SDK's winnt.h (FloatSave 0x1C, SegGs 0x8C, Eip 0xB8, ExtendedRegisters 0xCC).
+        var c = new ContextX86 { Edi = 0x1111, Eax = 0x2222, Ebp = 0x3333, Eip = 0x4444, Esp = 0x5555, SegSs = 0x2b, SegGs = 0x63, Dr7 = 0x400 };
+        c.FloatSave[0] = 0x7f;
+        c.ExtendedRegisters[24] = 0x80;
+        var bytes = new byte[ContextX86.Size];
+        c.Write(bytes);
+        Assert.Equal(0x0001003Fu, BitConverter.ToUInt32(bytes, 0));
+        Assert.Equal(0x400u, BitConverter.ToUInt32(bytes, 0x18));
+        Assert.Equal(0x7f, bytes[0x1C]);
+        Assert.Equal(0x63u, BitConverter.ToUInt32(bytes, 0x8C));
+        Assert.Equal(0x1111u, BitConverter.ToUInt32(bytes, 0x9C));
+        Assert.Equal(0x2222u, BitConverter.ToUInt32(bytes, 0xB0));
+        Assert.Equal(0x3333u, BitConverter.ToUInt32(bytes, 0xB4));
+        Assert.Equal(0x4444u, BitConverter.ToUInt32(bytes, 0xB8));
+        Assert.Equal(0x5555u, BitConverter.ToUInt32(bytes, 0xC4));
+        Assert.Equal(0x2bu, BitConverter.ToUInt32(bytes, 0xC8));
+        Assert.Equal(0x80, bytes[0xCC + 24]);
+        var back = ContextX86.Read(bytes);
+        Assert.Equal((c.Edi, c.Eax, c.Ebp, c.Eip, c.Esp, c.SegSs, c.SegGs, c.Dr7), (back.Edi, back.Eax, back.Ebp, back.Eip, back.Esp, back.SegSs, back.SegGs, back.Dr7));
+        Assert.Equal(c.FloatSave, back.FloatSave);
+        Assert.Equal(c.ExtendedRegisters, back.ExtendedRegisters);
     }
 
     [Fact]

@@ -12,8 +12,11 @@ public static partial class KernelCore
     private const string PatternFile = "/proc/sys/kernel/core_pattern";
     private static readonly Lock Gate = new();
 
-    /// <summary>Runs the program with cores on, and returns gdb's backtrace of the crashing thread from the kernel's core.</summary>
-    public static string GdbBacktrace(string program, string mode, string folder)
+    /// <summary>
+    /// Runs the program with cores on, and returns gdb's backtrace of the crashing thread from the kernel's core
+    /// (followed by what <paramref name="moreCommands"/> print).
+    /// </summary>
+    public static string GdbBacktrace(string program, string mode, string folder, params string[] moreCommands)
     {
         lock (Gate)
         {
@@ -30,7 +33,7 @@ public static partial class KernelCore
             }
         }
         string core = Assert.Single(Directory.GetFiles(folder, "core.*"));
-        var gdb = Tool.Run("gdb", ["-batch", "-ex", "bt", program, core]);
+        var gdb = Tool.Run("gdb", ["-batch", "-ex", "bt", .. moreCommands.SelectMany(c => new[] { "-ex", c }), program, core]);
         File.Delete(core);
         return gdb.All;
     }

@@ -4,7 +4,8 @@ namespace OpenWer.Capture.Core;
 
 /// <summary>
 /// The start of an ELF core as the kernel streams it to a core_pattern pipe: the ELF header, the program
-/// headers, then the PT_NOTE segment, read from a forward-only stream. Per thread NT_PRSTATUS (tid and
+/// headers, then the PT_NOTE segment, read from a forward-only stream. An i386 process's core is ELFCLASS32
+/// with the 32-bit note layouts. Per thread NT_PRSTATUS (tid and
 /// registers) followed by its NT_PRFPREG and NT_X86_XSTATE; NT_SIGINFO and NT_AUXV of the process. The
 /// kernel writes the dumping (crashing) thread first.
 /// The notes are read one at a time and only the bytes used are kept, whatever sizes the core declares: the
@@ -13,8 +14,13 @@ namespace OpenWer.Capture.Core;
 public sealed class CoreNotes
 {
     public const uint NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_AUXV = 6, NT_X86_XSTATE = 0x202, NT_SIGINFO = 0x53494749;
+    /// <summary>An i386 task's FXSAVE image (512 bytes) and its GDT TLS entries (struct user_desc, 16 bytes each).</summary>
+    public const uint NT_PRXFPREG = 0x46e584eb, NT_386_TLS = 0x200;
     /// <summary>x86_64 struct elf_prstatus: pr_pid at 32, pr_reg (user_regs_struct, 216 bytes) at 112.</summary>
     private const int PrPidOffset = 32, PrRegOffset = 112, UserRegsSize = 216;
+    /// <summary>i386 struct elf_prstatus (compat_elf_prstatus): pr_pid at 24, pr_reg (17 u32, 68 bytes) at 72.</summary>
+    private const int PrPidOffsetX86 = 24, PrRegOffsetX86 = 72, UserRegsSizeX86 = 68, FSaveSizeX86 = 108, MaxTlsX86 = 16 * 8;
+    private const ushort EM_386 = 3;
     /// <summary>Of the XSAVE area: the legacy region and header (576 bytes), then the YMM upper halves (256).</summary>
     public const int XStateKept = 576 + 256;
     /// <summary>Threads whose registers are kept (about 1.6 KiB each); a process with more is dumped with these.</summary>
@@ -28,34 +34,52 @@ public sealed class CoreNotes
     /// <summary>Threads of the core beyond <see cref="MaxThreads"/>, whose registers were not kept.</summary>
     public int ThreadsDropped { get; private set; }
 
+    /// <summary>An i386 process's core (ELFCLASS32, EM_386): its notes have the 32-bit layouts, its auxv 4-byte words.</summary>
+    public bool IsX86 { get; private set; }
+    /// <summary>The size of a word of the auxv note (Elf32_auxv_t or Elf64_auxv_t).</summary>
+    public int AuxvWordSize => IsX86 ? 4 : 8;
+
     public int Signal => SigInfo is { Length: >= 12 } s ? BinaryPrimitives.ReadInt32LittleEndian(s) : 0;
     public int SignalCode => SigInfo is { Length: >= 12 } s ? BinaryPrimitives.ReadInt32LittleEndian(s.AsSpan(8)) : 0;
-    public ulong SignalAddress => SigInfo is { Length: >= 24 } s ? BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(16)) : 0;
+    /// <summary>si_addr: after the three ints, at 16 in the 64-bit siginfo (aligned), at 12 in the 32-bit one.</summary>
+    public ulong SignalAddress => IsX86
+        ? SigInfo is { Length: >= 16 } x ? BinaryPrimitives.ReadUInt32LittleEndian(x.AsSpan(12)) : 0
+        : SigInfo is { Length: >= 24 } s ? BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(16)) : 0;
 
     /// <summary>Reads the header and notes from the start of <paramref name="core"/>, leaving it just past the notes.</summary>
     public static CoreNotes Read(Stream core, bool keepXState)
     {
         var reader = new ForwardReader(core);
-        var header = reader.Read(64);
-        if (header[0] != 0x7F || header[1] != 'E' || header[2] != 'L' || header[3] != 'F' || header[4] != 2 || BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(16)) != 4)
-            throw new CaptureException("stdin is not a 64-bit ELF core (ET_CORE)");
-        long phoff = (long)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(0x20));
-        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(0x36));
-        int phnum = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(0x38));
+        var header = reader.Read(52);
+        if (header[0] != 0x7F || header[1] != 'E' || header[2] != 'L' || header[3] != 'F' || header[4] is not (1 or 2) || BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(16)) != 4)
+            throw new CaptureException("stdin is not an ELF core (ET_CORE)");
+        bool is64 = header[4] == 2;
+        ushort machine = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18));
+        if (!is64 && machine != EM_386)
+            throw new CaptureException($"the core is a 32-bit core of machine {machine} (e_machine); only i386 (3) 32-bit processes are supported");
+        if (is64 && machine == EM_386)
+            throw new CaptureException("the core claims a 64-bit i386 process");
+        if (is64)
+            header = [.. header, .. reader.Read(12)];
+        // Elf64_Ehdr: e_phoff u64 @0x20, e_phentsize @0x36, e_phnum @0x38; Elf32_Ehdr: e_phoff u32 @0x1C, @0x2A, @0x2C.
+        long phoff = is64 ? (long)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(0x20)) : BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x1C));
+        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(is64 ? 0x36 : 0x2A));
+        int phnum = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(is64 ? 0x38 : 0x2C));
         if (phnum == 0xFFFF)
             throw new CaptureException("the core has more than 65534 program headers (PN_XNUM), which is not supported");
-        if (phentsize < 56 || phnum > MaxProgramHeaders)
-            throw new CaptureException("the core's program headers are not an ELF64 core's");
+        if (phentsize < (is64 ? 56 : 32) || phnum > MaxProgramHeaders)
+            throw new CaptureException($"the core's program headers are not an ELF{(is64 ? 64 : 32)} core's");
         reader.SkipTo(phoff);
         var phdrs = reader.Read(phentsize * phnum);
-        var notes = new CoreNotes();
+        var notes = new CoreNotes { IsX86 = machine == EM_386 };
         for (int i = 0; i < phnum; i++)
         {
             var p = phdrs.AsSpan(i * phentsize);
             if (BinaryPrimitives.ReadUInt32LittleEndian(p) != 4) // PT_NOTE
                 continue;
-            long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[8..]);
-            long size = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[32..]);
+            // Elf64_Phdr: p_offset @8, p_filesz @32; Elf32_Phdr: p_offset @4, p_filesz @16.
+            long offset = is64 ? (long)BinaryPrimitives.ReadUInt64LittleEndian(p[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(p[4..]);
+            long size = is64 ? (long)BinaryPrimitives.ReadUInt64LittleEndian(p[32..]) : BinaryPrimitives.ReadUInt32LittleEndian(p[16..]);
             if (offset < reader.Position || size < 0 || size > MaxSkip)
                 throw new CaptureException("the core's notes are not where a streamed core has them");
             reader.SkipTo(offset);
@@ -79,6 +103,12 @@ public sealed class CoreNotes
             if (nameSize > MaxNoteName || next > end)
                 break;
             reader.SkipTo(descStart);
+            if (IsX86)
+            {
+                ParseX86(reader, type, descSize, ref current);
+                reader.SkipTo(next);
+                continue;
+            }
             switch (type)
             {
                 case NT_PRSTATUS when descSize >= PrRegOffset + UserRegsSize:
@@ -111,6 +141,49 @@ public sealed class CoreNotes
         }
     }
 
+    /// <summary>The notes of an i386 core: the 32-bit elf_prstatus, the FSAVE (NT_PRFPREG) and FXSAVE (NT_PRXFPREG) images, the TLS entries.</summary>
+    private void ParseX86(ForwardReader reader, uint type, long descSize, ref CoreThread? current)
+    {
+        switch (type)
+        {
+            case NT_PRSTATUS when descSize >= PrRegOffsetX86 + UserRegsSizeX86:
+                var status = reader.Read(PrRegOffsetX86 + UserRegsSizeX86);
+                if (Threads.Count < MaxThreads)
+                {
+                    current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(PrPidOffsetX86)), status.AsSpan(PrRegOffsetX86, UserRegsSizeX86).ToArray())
+                    {
+                        FpRegs = new byte[FSaveSizeX86],
+                    };
+                    Threads.Add(current);
+                }
+                else
+                {
+                    current = null;
+                    ThreadsDropped++;
+                }
+                break;
+            case NT_PRFPREG when current is not null && descSize >= FSaveSizeX86:
+                current.FpRegs = reader.Read(FSaveSizeX86);
+                break;
+            case NT_PRXFPREG when current is not null && descSize >= 512:
+                current.FxRegs = reader.Read(512);
+                break;
+            // Kernels without an NT_PRXFPREG regset for 32-bit tasks: the XSAVE area starts with the FXSAVE image.
+            case NT_X86_XSTATE when current is not null && current.FxRegs is null && descSize >= 512:
+                current.FxRegs = reader.Read(512);
+                break;
+            case NT_386_TLS when current is not null:
+                current.Tls = reader.Read((int)Math.Min(descSize, MaxTlsX86));
+                break;
+            case NT_SIGINFO:
+                SigInfo = reader.Read((int)Math.Min(descSize, MaxSigInfo));
+                break;
+            case NT_AUXV:
+                Auxv = reader.Read((int)Math.Min(descSize, MaxAuxv));
+                break;
+        }
+    }
+
     /// <summary>A forward-only stream with its position, skipping in bounded pieces.</summary>
     private sealed class ForwardReader(Stream stream)
     {
@@ -140,11 +213,18 @@ public sealed class CoreNotes
     }
 }
 
-/// <summary>One thread of a core: its tid, user_regs_struct, FXSAVE image and the start of its XSAVE area.</summary>
+/// <summary>
+/// One thread of a core: its tid, user_regs_struct, FXSAVE image and the start of its XSAVE area; for an i386
+/// thread, the 32-bit user_regs_struct, the FSAVE image in <see cref="FpRegs"/>, the FXSAVE image and TLS entries.
+/// </summary>
 public sealed class CoreThread(int threadId, byte[] registers)
 {
     public int ThreadId { get; } = threadId;
     public byte[] Registers { get; } = registers;
     public byte[] FpRegs { get; set; } = new byte[512];
     public byte[]? XState { get; set; }
+    /// <summary>An i386 thread's FXSAVE image (NT_PRXFPREG, else the start of NT_X86_XSTATE); null when the core has neither.</summary>
+    public byte[]? FxRegs { get; set; }
+    /// <summary>NT_386_TLS: struct user_desc {entry_number, base_addr, limit, flags} per GDT TLS entry.</summary>
+    public byte[] Tls { get; set; } = [];
 }

@@ -23,10 +23,24 @@ public static class CrashedProcessCapture
         {
             if (!byTid.TryGetValue(tid, out var t))
                 return null;
+            if (notes.IsX86)
+            {
+                var x86 = ThreadRegisters.FromUserRegsX86(t.Registers, t.FpRegs, t.FxRegs);
+                return new ThreadRegistersRead(null, null, TlsBase(t.Tls, x86.SegGs)) { X86 = x86 };
+            }
             var context = ThreadRegisters.FromUserRegs(t.Registers, t.FpRegs);
             if (withAvx && t.XState is { Length: >= 576 + 256 } x)
                 context.YmmHigh = (BitConverter.ToUInt64(x, 512) & 4) != 0 ? x.AsSpan(576, 256).ToArray() : new byte[256];
             return new ThreadRegistersRead(context, null, ThreadRegisters.FsBase(t.Registers));
         }, memory, faulting, exception);
+    }
+
+    /// <summary>An i386 thread's thread pointer: the base of the TLS entry (NT_386_TLS) its %gs selects, or 0.</summary>
+    private static ulong TlsBase(byte[] tls, uint gs)
+    {
+        for (int i = 0; i + 16 <= tls.Length; i += 16)
+            if (gs != 0 && (gs & 4) == 0 && BitConverter.ToUInt32(tls, i) == gs >> 3)
+                return BitConverter.ToUInt32(tls, i + 4);
+        return 0;
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace OpenWer.Capture.Elf;
 
 /// <summary>
-/// The parts of a 64-bit little-endian ELF image a dump needs: PT_LOAD segments, the GNU build-id note and
+/// The parts of a little-endian ELF image (64- or 32-bit) a dump needs: PT_LOAD segments, the GNU build-id note and
 /// DT_SONAME. Read through a delegate so the same code serves a file on disk and an image in memory (the vDSO).
 /// Every count and offset taken from the image is bounded.
 /// </summary>
@@ -18,13 +18,20 @@ public sealed class ElfImage
     public IReadOnlyList<ProgramHeader> ProgramHeaders { get; }
     public byte[]? BuildId { get; }
     public string? SoName { get; }
+    /// <summary>ELFCLASS64; false for ELFCLASS32 (i386, arm32, x32).</summary>
+    public bool Is64Bit { get; }
+    /// <summary>e_machine: EM_386 3, EM_ARM 40, EM_X86_64 62, EM_AARCH64 183.</summary>
+    public ushort Machine { get; }
+    public const ushort EM_386 = 3, EM_ARM = 40, EM_X86_64 = 62, EM_AARCH64 = 183;
 
     private readonly Func<long, Span<byte>, int> _readAt;
 
-    private ElfImage(Func<long, Span<byte>, int> readAt, List<ProgramHeader> headers)
+    private ElfImage(Func<long, Span<byte>, int> readAt, List<ProgramHeader> headers, bool is64, ushort machine)
     {
         _readAt = readAt;
         ProgramHeaders = headers;
+        Is64Bit = is64;
+        Machine = machine;
         BuildId = FindBuildId();
         SoName = FindSoName();
     }
@@ -32,16 +39,21 @@ public sealed class ElfImage
     public static bool HasElfMagic(ReadOnlySpan<byte> header) =>
         header.Length >= 4 && header[0] == 0x7F && header[1] == (byte)'E' && header[2] == (byte)'L' && header[3] == (byte)'F';
 
-    /// <summary>Parses an image, or returns null when it is not a 64-bit little-endian ELF file.</summary>
+    /// <summary>Parses an image, or returns null when it is not a little-endian ELF file of either class.</summary>
     public static ElfImage? TryParse(Func<long, Span<byte>, int> readAt)
     {
         Span<byte> ehdr = stackalloc byte[64];
-        if (readAt(0, ehdr) < 64 || !HasElfMagic(ehdr) || ehdr[4] != 2 || ehdr[5] != 1)
+        int got = readAt(0, ehdr);
+        if (got < 52 || !HasElfMagic(ehdr) || ehdr[4] is not (1 or 2) || ehdr[5] != 1)
             return null;
-        ulong phoff = BinaryPrimitives.ReadUInt64LittleEndian(ehdr[0x20..]);
-        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(ehdr[0x36..]);
-        int phnum = BinaryPrimitives.ReadUInt16LittleEndian(ehdr[0x38..]);
-        if (phentsize < 56 || phnum > MaxProgramHeaders || phoff > int.MaxValue)
+        bool is64 = ehdr[4] == 2;
+        if (is64 && got < 64)
+            return null;
+        // Elf64_Ehdr: e_phoff u64 @0x20, e_phentsize @0x36, e_phnum @0x38; Elf32_Ehdr: e_phoff u32 @0x1C, @0x2A, @0x2C.
+        ulong phoff = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(ehdr[0x20..]) : BinaryPrimitives.ReadUInt32LittleEndian(ehdr[0x1C..]);
+        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(ehdr[(is64 ? 0x36 : 0x2A)..]);
+        int phnum = BinaryPrimitives.ReadUInt16LittleEndian(ehdr[(is64 ? 0x38 : 0x2C)..]);
+        if (phentsize < (is64 ? 56 : 32) || phnum > MaxProgramHeaders || phoff > int.MaxValue)
             return null;
         var table = new byte[phentsize * phnum];
         if (readAt((long)phoff, table) < table.Length)
@@ -50,11 +62,16 @@ public sealed class ElfImage
         for (int i = 0; i < phnum; i++)
         {
             var p = table.AsSpan(i * phentsize);
-            headers.Add(new ProgramHeader(BinaryPrimitives.ReadUInt32LittleEndian(p), BinaryPrimitives.ReadUInt32LittleEndian(p[4..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(p[8..]), BinaryPrimitives.ReadUInt64LittleEndian(p[16..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(p[32..]), BinaryPrimitives.ReadUInt64LittleEndian(p[40..])));
+            headers.Add(is64
+                ? new ProgramHeader(BinaryPrimitives.ReadUInt32LittleEndian(p), BinaryPrimitives.ReadUInt32LittleEndian(p[4..]),
+                    BinaryPrimitives.ReadUInt64LittleEndian(p[8..]), BinaryPrimitives.ReadUInt64LittleEndian(p[16..]),
+                    BinaryPrimitives.ReadUInt64LittleEndian(p[32..]), BinaryPrimitives.ReadUInt64LittleEndian(p[40..]))
+                // Elf32_Phdr: p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align (u32 each).
+                : new ProgramHeader(BinaryPrimitives.ReadUInt32LittleEndian(p), BinaryPrimitives.ReadUInt32LittleEndian(p[24..]),
+                    BinaryPrimitives.ReadUInt32LittleEndian(p[4..]), BinaryPrimitives.ReadUInt32LittleEndian(p[8..]),
+                    BinaryPrimitives.ReadUInt32LittleEndian(p[16..]), BinaryPrimitives.ReadUInt32LittleEndian(p[20..])));
         }
-        return new ElfImage(readAt, headers);
+        return new ElfImage(readAt, headers, is64, BinaryPrimitives.ReadUInt16LittleEndian(ehdr[0x12..]));
     }
 
     public static ElfImage? TryParse(byte[] image) => TryParse((offset, dest) =>
@@ -114,10 +131,12 @@ public sealed class ElfImage
         var bytes = new byte[dynamic.FileSize];
         int n = _readAt((long)dynamic.Offset, bytes);
         ulong strtab = 0, soname = ulong.MaxValue;
-        for (int i = 0; i + 16 <= n; i += 16)
+        // Elf64_Dyn is {i64 d_tag, u64 d_val}, Elf32_Dyn {i32, u32}.
+        int entry = Is64Bit ? 16 : 8;
+        for (int i = 0; i + entry <= n; i += entry)
         {
-            long tag = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i));
-            ulong value = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i + 8));
+            long tag = Is64Bit ? BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i)) : BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(i));
+            ulong value = Is64Bit ? BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i + 8)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i + 4));
             if (tag == 0) break;
             if (tag == 5) strtab = value;
             if (tag == 14) soname = value;
@@ -146,5 +165,5 @@ public sealed class ElfImage
     }
 }
 
-/// <summary>An Elf64_Phdr.</summary>
+/// <summary>An Elf64_Phdr or Elf32_Phdr, widened.</summary>
 public readonly record struct ProgramHeader(uint Type, uint Flags, ulong Offset, ulong VirtualAddress, ulong FileSize, ulong MemorySize);

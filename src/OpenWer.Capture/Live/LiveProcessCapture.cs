@@ -39,10 +39,7 @@ public sealed class LiveProcessCapture : IDisposable
             // Opened once attached: the traced process cannot be reaped, so this is its directory.
             proc = ProcDirectory.Open(pid);
             memory = new ProcessMemory(pid);
-            bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
-            var snapshot = Read(proc, traced.ThreadIds, tid => arm64
-                    ? traced.ReadArm64(tid) is { } a ? new ThreadRegistersRead(null, a.Context, a.Tpidr) : null
-                    : traced.ReadAmd64(tid, options.WithAvxState) is { } x ? new ThreadRegistersRead(x.Context, null, x.FsBase) : null,
+            var snapshot = Read(proc, traced.ThreadIds, tid => traced.ReadRegisters(tid, options.WithAvxState),
                 memory, options.RequestingThreadId ?? pid, options.Exception);
             return new LiveProcessCapture(ptrace, traced, memory, proc, snapshot);
         }
@@ -73,10 +70,16 @@ public sealed class LiveProcessCapture : IDisposable
             var times = ReadTimes(task);
             string name = ProcFiles.ReadText($"{task}/comm").TrimEnd('\n');
             if (registers(tid) is { } r)
-                threads.Add(new ThreadSnapshot(tid, name, r.Amd64, r.Arm64, r.ThreadPointer, times));
+                threads.Add(new ThreadSnapshot(tid, name, r.Amd64, r.Arm64, r.ThreadPointer, times) { ContextX86 = r.X86 });
         }
         if (threads.Count == 0)
             throw new ProcessExitedException(pid);
+        // A 32-bit process: x86 contexts, 32-bit auxv, SystemInfo's architecture PROCESSOR_ARCHITECTURE_INTEL.
+        bool x86 = threads[0].ContextX86 is not null;
+        if (threads.Any(t => (t.ContextX86 is not null) != x86))
+            throw new CaptureException($"process {pid} has both 32-bit and 64-bit threads; such a process cannot be written as one dump");
+        if (!x86 && IsX32(directory))
+            throw new CaptureException($"process {pid} is an x32 program (64-bit registers, 32-bit pointers and auxv), which cannot be dumped");
 
         var files = new ProcessFiles(
             directory.ReadBytes("status", ArgumentsLimit), directory.ReadBytes("cmdline", ArgumentsLimit), directory.ReadBytes("environ", ArgumentsLimit),
@@ -86,7 +89,7 @@ public sealed class LiveProcessCapture : IDisposable
             throw new ProcessExitedException(pid);
         var mappings = ProcMaps.Parse(System.Text.Encoding.UTF8.GetString(files.Maps))
             .Select(m => m.IsFileBacked && !m.IsAnonymous && !m.Path.StartsWith("/dev/", StringComparison.Ordinal) ? m with { FileSize = MappedFileSize(directory, m) } : m).ToList();
-        var modules = ModuleScanner.Scan(directory, mappings, memory, files.Auxv);
+        var modules = ModuleScanner.Scan(directory, mappings, memory, files.Auxv, x86 ? 4 : 8);
         string exe = ReadLink($"{proc}/exe") ?? modules.FirstOrDefault()?.Path ?? "";
 
         if (exception is null)
@@ -96,11 +99,22 @@ public sealed class LiveProcessCapture : IDisposable
             exception = new ExceptionSnapshot(requesting.ThreadId, ExceptionSnapshot.DumpRequested, 0, requesting.InstructionPointer, []);
         }
 
-        return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, SystemFactsReader.Read(),
+        var system = SystemFactsReader.Read();
+        if (x86)
+            system = system with { Architecture = Format.Streams.ProcessorArchitecture.Intel };
+        return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, system,
             ReadTimes(proc), exception, memory)
         {
-            DynamicLinker = DynamicLinkerReader.Read(memory, ModuleScanner.ParseAuxv(files.Auxv), wordSize: 8),
+            DynamicLinker = DynamicLinkerReader.Read(memory, ModuleScanner.ParseAuxv(files.Auxv, x86 ? 4 : 8), wordSize: x86 ? 4 : 8),
         };
+    }
+
+    /// <summary>Whether the executable is ELFCLASS32 for EM_X86_64 (the x32 ABI), read from its ELF header.</summary>
+    private static bool IsX32(ProcDirectory directory)
+    {
+        var header = directory.ReadBytes("exe", 20);
+        return header.Length == 20 && Elf.ElfImage.HasElfMagic(header) && header[4] == 1
+            && System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18)) == Elf.ElfImage.EM_X86_64;
     }
 
     /// <summary>cmdline and environ are ranges of the process's memory it may set itself (PR_SET_MM_MAP): read a bounded part.</summary>

@@ -18,9 +18,10 @@ public static class ModuleScanner
     /// <summary>The vDSO is two or three pages; a mapping the process claims is its vDSO (auxv is settable) is read up to this.</summary>
     private const ulong MaxVdsoSize = 1 << 20;
 
-    public static List<ModuleSnapshot> Scan(ProcDirectory proc, IReadOnlyList<Mapping> mappings, IMemorySource memory, byte[] auxv)
+    /// <param name="auxvWordSize">4 for a 32-bit process, whose auxv holds Elf32_auxv_t entries.</param>
+    public static List<ModuleSnapshot> Scan(ProcDirectory proc, IReadOnlyList<Mapping> mappings, IMemorySource memory, byte[] auxv, int auxvWordSize = 8)
     {
-        var aux = ParseAuxv(auxv);
+        var aux = ParseAuxv(auxv, auxvWordSize);
         ulong entry = aux.GetValueOrDefault(AT_ENTRY);
         ulong vdso = aux.GetValueOrDefault(AT_SYSINFO_EHDR);
         var modules = new List<ModuleSnapshot>();
@@ -64,14 +65,15 @@ public static class ModuleScanner
         return modules;
     }
 
-    public static Dictionary<ulong, ulong> ParseAuxv(byte[] auxv)
+    /// <summary>The auxiliary vector: pairs of words, 8 bytes each for a 64-bit process, 4 for a 32-bit one (Elf32_auxv_t).</summary>
+    public static Dictionary<ulong, ulong> ParseAuxv(byte[] auxv, int wordSize = 8)
     {
         var result = new Dictionary<ulong, ulong>();
-        for (int i = 0; i + 16 <= auxv.Length; i += 16)
+        for (int i = 0; i + 2 * wordSize <= auxv.Length; i += 2 * wordSize)
         {
-            ulong type = BitConverter.ToUInt64(auxv, i);
+            ulong type = wordSize == 4 ? BitConverter.ToUInt32(auxv, i) : BitConverter.ToUInt64(auxv, i);
             if (type == 0) break;
-            result[type] = BitConverter.ToUInt64(auxv, i + 8);
+            result[type] = wordSize == 4 ? BitConverter.ToUInt32(auxv, i + 4) : BitConverter.ToUInt64(auxv, i + 8);
         }
         return result;
     }

@@ -137,18 +137,11 @@ public sealed class TracedProcess : IDisposable
         }
     }
 
-    /// <summary>Reads a stopped thread's registers, or null if it exited since the attach.</summary>
-    public (Format.Contexts.ContextAmd64 Context, ulong FsBase)? ReadAmd64(int tid, bool withXState) =>
-        _ptrace.Invoke<(Format.Contexts.ContextAmd64, ulong)?>(() =>
+    /// <summary>Reads a stopped thread's registers in its ABI's CONTEXT, or null if it exited since the attach.</summary>
+    internal ThreadRegistersRead? ReadRegisters(int tid, bool withXState) =>
+        _ptrace.Invoke(() =>
         {
-            try { return ThreadRegisters.ReadAmd64(tid, withXState); }
-            catch (ThreadVanishedException) { return null; }
-        });
-
-    public (Format.Contexts.ContextArm64 Context, ulong Tpidr)? ReadArm64(int tid) =>
-        _ptrace.Invoke<(Format.Contexts.ContextArm64, ulong)?>(() =>
-        {
-            try { return ThreadRegisters.ReadArm64(tid); }
+            try { return ThreadRegisters.Read(tid, withXState); }
             catch (ThreadVanishedException) { return null; }
         });
 

@@ -22,10 +22,14 @@ internal static partial class LinuxApi
     public const int SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGCONT = 18;
 
     public const int NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_X86_XSTATE = 0x202, NT_ARM_TLS = 0x401;
+    /// <summary>A 32-bit x86 task's FXSAVE image (user_fxsr_struct, 512 bytes).</summary>
+    public const int NT_PRXFPREG = 0x46e584eb;
+    /// <summary>x86: reads a GDT TLS entry (addr = entry index) into a struct user_desc.</summary>
+    public const int PTRACE_GET_THREAD_AREA = 25;
 
     public const int WALL = 0x40000000;
     public const int WNOHANG = 1;
-    public const int EPERM = 1, ESRCH = 3, EINTR = 4, EFAULT = 14, EIO = 5, ENOSYS = 38, ECHILD = 10;
+    public const int EPERM = 1, ESRCH = 3, EINTR = 4, EFAULT = 14, EIO = 5, ENOSYS = 38, ECHILD = 10, EINVAL = 22;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec

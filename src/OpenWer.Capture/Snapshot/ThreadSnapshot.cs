@@ -6,8 +6,11 @@ namespace OpenWer.Capture.Snapshot;
 public sealed record ThreadSnapshot(int ThreadId, string? Name, ContextAmd64? ContextAmd64, ContextArm64? ContextArm64,
     ulong ThreadPointer, ThreadTimes Times)
 {
-    public ulong StackPointer => ContextAmd64?.Rsp ?? ContextArm64?.Sp ?? 0;
-    public ulong InstructionPointer => ContextAmd64?.Rip ?? ContextArm64?.Pc ?? 0;
+    /// <summary>A 32-bit x86 thread's context (then the other two are null).</summary>
+    public ContextX86? ContextX86 { get; init; }
+
+    public ulong StackPointer => ContextAmd64?.Rsp ?? ContextArm64?.Sp ?? ContextX86?.Esp ?? 0;
+    public ulong InstructionPointer => ContextAmd64?.Rip ?? ContextArm64?.Pc ?? ContextX86?.Eip ?? 0;
 }
 
 /// <summary>From /proc/PID/task/TID/stat and status: times in clock ticks, start in ticks since boot.</summary>

@@ -126,8 +126,7 @@ public sealed class SupervisedProcess
             using var memory = new ProcessMemory(_pid);
             using var proc = ProcDirectory.Open(_pid);
             var exception = ExceptionSnapshot.ForSignal(faulting, signal, siginfo.Code, siginfo.Address);
-            bool arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
-            var snapshot = LiveProcessCapture.Read(proc, [.. _threads.Order()], tid => Registers(tid, arm64), memory, faulting, exception);
+            var snapshot = LiveProcessCapture.Read(proc, [.. _threads.Order()], Registers, memory, faulting, exception);
             onCrash(snapshot);
         }
         finally
@@ -138,17 +137,11 @@ public sealed class SupervisedProcess
         }
     }
 
-    private ThreadRegistersRead? Registers(int tid, bool arm64)
+    private ThreadRegistersRead? Registers(int tid)
     {
         try
         {
-            if (arm64)
-            {
-                var (a, tp) = ThreadRegisters.ReadArm64(tid);
-                return new ThreadRegistersRead(null, a, tp);
-            }
-            var (x, fs) = ThreadRegisters.ReadAmd64(tid, _withAvx);
-            return new ThreadRegistersRead(x, null, fs);
+            return ThreadRegisters.Read(tid, _withAvx);
         }
         catch (ThreadVanishedException)
         {

@@ -16,6 +16,7 @@ public static class MinidumpComposer
     public static MinidumpWriteResult Write(ProcessSnapshot snapshot, DumpSelection selection, Stream output, DateTimeOffset now)
     {
         var b = new MinidumpBuilder();
+        CheckArchitecture(snapshot, selection);
         var contexts = AddContexts(b, selection);
         AddThreadList(b, snapshot, selection, contexts);
         AddModuleList(b, selection);
@@ -43,10 +44,28 @@ public static class MinidumpComposer
             AddDsoDebug(b, linker, selection);
 
         IMemorySource memory = selection.FilterStacks
-            ? new StackFilteringMemory(snapshot.Memory, [.. selection.Stacks.Values], selection.Modules)
+            ? new StackFilteringMemory(snapshot.Memory, [.. selection.Stacks.Values], selection.Modules, snapshot.System.PointerSize)
             : snapshot.Memory;
         return b.WriteTo(output, memory, selection.Flags, (uint)now.ToUnixTimeSeconds(),
             selection.Has(MinidumpType.IgnoreInaccessibleMemory));
+    }
+
+    /// <summary>Readers pick the context layout by SystemInfo's architecture (and size): every context must be of that one.</summary>
+    private static void CheckArchitecture(ProcessSnapshot snapshot, DumpSelection selection)
+    {
+        var arch = snapshot.System.Architecture;
+        foreach (var t in selection.Threads)
+        {
+            bool fits = arch switch
+            {
+                ProcessorArchitecture.Amd64 => t.ContextAmd64 is not null,
+                ProcessorArchitecture.Arm64 => t.ContextArm64 is not null,
+                ProcessorArchitecture.Intel => t.ContextX86 is not null,
+                _ => false,
+            };
+            if (!fits)
+                throw new InvalidOperationException($"thread {t.ThreadId}'s registers are not in the {arch} context the dump's SystemInfo announces");
+        }
     }
 
     private static Dictionary<int, LocationDescriptor> AddContexts(MinidumpBuilder b, DumpSelection selection)
@@ -68,6 +87,12 @@ public static class MinidumpComposer
                 var span = b.Reserve(Format.Contexts.ContextArm64.Size, 16, out uint rva);
                 a.Write(span);
                 result[t.ThreadId] = new LocationDescriptor(Format.Contexts.ContextArm64.Size, rva);
+            }
+            else if (t.ContextX86 is { } x)
+            {
+                var span = b.Reserve(Format.Contexts.ContextX86.Size, 16, out uint rva);
+                x.Write(span);
+                result[t.ThreadId] = new LocationDescriptor(Format.Contexts.ContextX86.Size, rva);
             }
         }
         return result;

@@ -5,10 +5,12 @@ using OpenWer.Format.Writing;
 namespace OpenWer.Dumps.Composition;
 
 /// <summary>
-/// FilterMemory: stack bytes are written with every 8-byte word zeroed except the ones a stack walk needs,
-/// values that point into a module's code (return addresses) or into a stack (saved frame pointers).
+/// FilterMemory: stack bytes are written with every pointer-sized word (8 bytes, or 4 in a 32-bit process) zeroed
+/// except the ones a stack walk needs, values that point into a module's code (return addresses) or into a stack
+/// (saved frame pointers).
 /// </summary>
-public sealed class StackFilteringMemory(IMemorySource inner, IReadOnlyList<MemoryRange> stacks, IReadOnlyList<ModuleSnapshot> modules) : IMemorySource
+public sealed class StackFilteringMemory(IMemorySource inner, IReadOnlyList<MemoryRange> stacks, IReadOnlyList<ModuleSnapshot> modules,
+    int pointerSize = 8) : IMemorySource
 {
     private readonly ModuleSegment[] _code = [.. modules.SelectMany(m => m.Segments).Where(s => s.Execute)];
 
@@ -18,11 +20,13 @@ public sealed class StackFilteringMemory(IMemorySource inner, IReadOnlyList<Memo
         foreach (var s in stacks)
         {
             ulong start = Math.Max(s.Start, address), end = Math.Min(s.End, address + (ulong)n);
-            // Words are aligned to 8 in the process's address space.
-            for (ulong a = (start + 7) & ~7UL; a + 8 <= end; a += 8)
+            // Words are aligned to their size in the process's address space.
+            ulong size = (ulong)pointerSize;
+            for (ulong a = (start + size - 1) & ~(size - 1); a + size <= end; a += size)
             {
-                var word = destination.Slice((int)(a - address), 8);
-                if (!Keep(BinaryPrimitives.ReadUInt64LittleEndian(word)))
+                var word = destination.Slice((int)(a - address), pointerSize);
+                ulong value = pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(word) : BinaryPrimitives.ReadUInt64LittleEndian(word);
+                if (!Keep(value))
                     word.Clear();
             }
         }

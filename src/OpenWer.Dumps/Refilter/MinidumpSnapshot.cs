@@ -27,10 +27,18 @@ public static class MinidumpSnapshot
         // Times are kept in FILETIME units (a "clock tick" of 100 ns), so writing them again gives the same values.
         ulong start = misc?.ProcessCreateTime ?? 0;
         ulong startFileTime = (start + FileTimeEpochOffset) * FileTimeTicksPerSecond;
+        var system = dump.ReadSystemInfo() ?? throw new Format.MinidumpFormatException("the dump has no SystemInfo");
+        // The context layout follows SystemInfo's architecture: x86 for a 32-bit process's dump, AMD64 otherwise.
+        bool x86 = system.ProcessorArchitecture == ProcessorArchitecture.Intel;
+        if (!x86 && system.ProcessorArchitecture != ProcessorArchitecture.Amd64)
+            throw new Format.MinidumpFormatException($"re-filtering a dump of architecture {system.ProcessorArchitecture} is not supported");
         var threads = dump.ReadThreads().Select(t => new ThreadSnapshot((int)t.ThreadId, names.GetValueOrDefault(t.ThreadId),
-            dump.ReadContextAmd64(t.ThreadContext), null, t.Teb,
+            x86 ? null : dump.ReadContextAmd64(t.ThreadContext), null, t.Teb,
             infos.TryGetValue(t.ThreadId, out var i)
-                ? new ThreadTimes(i.UserTime, i.KernelTime, i.CreateTime > startFileTime ? i.CreateTime - startFileTime : 0, i.Affinity) : default)).ToList();
+                ? new ThreadTimes(i.UserTime, i.KernelTime, i.CreateTime > startFileTime ? i.CreateTime - startFileTime : 0, i.Affinity) : default)
+        {
+            ContextX86 = x86 ? dump.ReadContextX86(t.ThreadContext) : null,
+        }).ToList();
         var modules = dump.ReadModules().Select(m => Module(m, memory)).ToList();
         byte[] Stream(StreamType t) => dump.ReadStream(t) ?? [];
         var maps = Stream(StreamType.LinuxMaps);
@@ -38,7 +46,6 @@ public static class MinidumpSnapshot
             : dump.ReadMemoryInfoList().Select(i => new Mapping(i.BaseAddress, i.BaseAddress + i.RegionSize, true,
                 (i.Protect & 0xCC) != 0, (i.Protect & 0xF0) != 0, i.Type == MemoryInfo.TypeMapped, 0, "00:00", 0, "")).ToList();
         var e = dump.ReadException();
-        var system = dump.ReadSystemInfo() ?? throw new Format.MinidumpFormatException("the dump has no SystemInfo");
         var facts = new SystemFacts(system.ProcessorArchitecture, system.NumberOfProcessors, system.ProcessorLevel, system.ProcessorRevision,
             system.MajorVersion, system.MinorVersion, system.BuildNumber, system.CsdVersionRva != 0 ? dump.ReadString(system.CsdVersionRva) : "",
             [system.VendorId0, system.VendorId1, system.VendorId2], system.VersionInformation, system.FeatureInformation,

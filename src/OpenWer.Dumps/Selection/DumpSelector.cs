@@ -77,7 +77,7 @@ public static class DumpSelector
                 small.Add(m.Base, m.Base + Page);
         if (Has(MinidumpType.WithProcessThreadData))
         {
-            // x86_64 variant II TLS: the static TLS blocks lie just below the thread pointer, the TCB at it.
+            // x86_64 and i386 variant II TLS: the static TLS blocks lie just below the thread pointer, the TCB at it.
             foreach (var t in threads.Where(t => t.ThreadPointer != 0))
                 small.Add((t.ThreadPointer & ~(Page - 1)) - Page, (t.ThreadPointer & ~(Page - 1)) + 2 * Page);
         }
@@ -178,18 +178,20 @@ public static class DumpSelector
         return merged;
     }
 
+    /// <summary>The pointer-sized words of the stacks (4 bytes in a 32-bit process), those that could be addresses.</summary>
     private static List<ulong> ReadStackWords(ProcessSnapshot snapshot, IEnumerable<MemoryRange> stacks, bool needed)
     {
         var words = new List<ulong>();
         if (!needed)
             return words;
+        int size = snapshot.System.PointerSize;
         foreach (var s in stacks)
         {
             var bytes = new byte[s.Size];
             int n = snapshot.Memory.Read(s.Start, bytes);
-            for (int i = 0; i + 8 <= n; i += 8)
+            for (int i = 0; i + size <= n; i += size)
             {
-                ulong w = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i));
+                ulong w = size == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i)) : BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i));
                 if (w >= 0x10000)
                     words.Add(w);
             }

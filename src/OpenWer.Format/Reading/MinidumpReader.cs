@@ -250,6 +250,13 @@ public sealed class MinidumpReader : IDisposable
         return ContextAmd64.Read(ReadAt(location.Rva, location.DataSize));
     }
 
+    public ContextX86 ReadContextX86(LocationDescriptor location)
+    {
+        if (location.DataSize != ContextX86.Size)
+            throw new MinidumpFormatException($"context of {location.DataSize} bytes is not an x86 CONTEXT ({ContextX86.Size})");
+        return ContextX86.Read(ReadAt(location.Rva, location.DataSize));
+    }
+
     /// <summary>Reads process memory held in the dump (MemoryList and Memory64List); returns how many bytes were present, from the start.</summary>
     public int ReadMemory(ulong address, Span<byte> destination)
     {

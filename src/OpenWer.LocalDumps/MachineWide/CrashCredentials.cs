@@ -16,7 +16,8 @@ public static class CrashCredentials
     private const ulong AT_SECURE = 23;
 
     /// <summary>Null when the dump may go to the user, otherwise why not.</summary>
-    public static string? WhyProtected(string status, byte[] auxv, int dumpMode, uint uid, uint gid)
+    /// <param name="auxvWordSize">4 for a 32-bit process's auxv (Elf32_auxv_t), 8 otherwise.</param>
+    public static string? WhyProtected(string status, byte[] auxv, int dumpMode, uint uid, uint gid, int auxvWordSize = 8)
     {
         if (dumpMode != 1)
             return $"the kernel dumps it in mode {dumpMode} (fs.suid_dumpable = {dumpMode}): a set-id or otherwise protected process";
@@ -24,7 +25,7 @@ public static class CrashCredentials
             return $"its user ids (real, effective, saved, file-system: {ProcFiles.StatusValue(status, "Uid") ?? "unknown"}) are not all {uid}: a set-id process";
         if (Ids(status, "Gid") is not { } gids || gids.Any(g => g != gid))
             return $"its group ids ({ProcFiles.StatusValue(status, "Gid") ?? "unknown"}) are not all {gid}: a set-id process";
-        if (ModuleScanner.ParseAuxv(auxv).GetValueOrDefault(AT_SECURE) != 0)
+        if (ModuleScanner.ParseAuxv(auxv, auxvWordSize).GetValueOrDefault(AT_SECURE) != 0)
             return "it was started in secure-execution mode (AT_SECURE: set-id or file capabilities)";
         if (uid != 0 && (Mask(status, "CapEff") != 0 || Mask(status, "CapPrm") != 0))
             return $"it holds capabilities its user does not (CapPrm {ProcFiles.StatusValue(status, "CapPrm")})";

@@ -137,7 +137,7 @@ public static class CrashHandler
             stage.Now = "reading the core's notes";
             var notes = CoreNotes.Read(core, keepXState: (flags & MinidumpType.WithAvxXStateContext) != 0);
             stage.NotesRead = true;
-            if (CrashCredentials.WhyProtected(status, notes.Auxv, a.DumpMode, a.Uid, a.Gid) is { } protectedBecause)
+            if (CrashCredentials.WhyProtected(status, notes.Auxv, a.DumpMode, a.Uid, a.Gid, notes.AuxvWordSize) is { } protectedBecause)
                 throw new CrashSkippedException($"{protectedBecause}; its dump is not written into its user's folder");
             if (settings.DumpCount.Value == 0)
                 throw new CrashSkippedException($"DumpCount is 0 ({settings.DumpCount.Source})");
