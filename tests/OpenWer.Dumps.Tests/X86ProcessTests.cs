@@ -162,6 +162,26 @@ public sealed class X86ProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public void TheLinkMapIsWrittenInThe32BitLayoutWithTheLibrariesProcMapsShows()
+    {
+        string dump = _dir.File("dso.dmp");
+        LiveDumper.Dump(DumpRequest.ForType(_target.Pid, DumpType.Mini, null, dump));
+        // Each library's offset-0 mapping, as /proc shows it: l_addr of a shared library is its load address.
+        var bases = File.ReadLines($"/proc/{_target.Pid}/maps").Select(l => l.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 5 && f[2] == "00000000" && f[5].Contains(".so", StringComparison.Ordinal))
+            .Select(f => (Start: Convert.ToUInt64(f[0][..f[0].IndexOf('-')], 16), Path: f[5].Trim())).ToList();
+        using var reader = MinidumpReader.Open(dump);
+        Assert.True(reader.TryFindStream(Format.StreamType.LinuxDsoDebug, out var location));
+        var debug = reader.ReadDsoDebug()!;
+        // MDRawDebug32 (24 bytes) + MDRawLinkMap32 (12 each) + the 8-byte Elf32_Dyn entries of the dynamic section.
+        Assert.Equal((uint)(LinuxDsoDebug.Size32 + debug.DynamicSection.Length), location.DataSize);
+        Assert.Equal(0, debug.DynamicSection.Length % 8);
+        var libc = Assert.Single(debug.Objects, o => o.Name.EndsWith("/libc.so.6", StringComparison.Ordinal));
+        Assert.Contains(bases, b => b.Start == libc.Entry.Address && b.Path.EndsWith("/libc.so.6", StringComparison.Ordinal));
+        Assert.True(libc.Entry.Address < 1UL << 32 && debug.Debug.Dynamic < 1UL << 32 && debug.Debug.Dynamic != 0);
+    }
+
     /// <summary>
     /// /proc/PID/task/TID/syscall of a stopped thread: "NR ebx ecx edx esi edi ebp sp pc" in a system call,
     /// "-1 sp pc" outside one.

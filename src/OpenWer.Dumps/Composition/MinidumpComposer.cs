@@ -41,7 +41,7 @@ public static class MinidumpComposer
         AddBreakpadInfo(b, snapshot);
         AddLinuxStreams(b, snapshot, selection, optional, personal);
         if (snapshot.DynamicLinker is { } linker)
-            AddDsoDebug(b, linker, selection);
+            AddDsoDebug(b, linker, selection, wide: snapshot.System.Architecture != ProcessorArchitecture.Intel);
 
         IMemorySource memory = selection.FilterStacks
             ? new StackFilteringMemory(snapshot.Memory, [.. selection.Stacks.Values], selection.Modules, snapshot.System.PointerSize)
@@ -267,23 +267,25 @@ public static class MinidumpComposer
     }
 
     /// <summary>
-    /// Breakpad's LINUX_DSO_DEBUG, in every dump type as Breakpad writes it: r_debug, one MDRawLinkMap64 per loaded
-    /// object with its name, and the executable's dynamic section after the header.
+    /// Breakpad's LINUX_DSO_DEBUG, in every dump type as Breakpad writes it: r_debug, one MDRawLinkMap per loaded
+    /// object with its name, and the executable's dynamic section after the header; the 32-bit layout for an x86 dump.
     /// </summary>
-    private static void AddDsoDebug(MinidumpBuilder b, DynamicLinkerSnapshot linker, DumpSelection selection)
+    private static void AddDsoDebug(MinidumpBuilder b, DynamicLinkerSnapshot linker, DumpSelection selection, bool wide)
     {
         var names = linker.Objects.Select(o => b.AppendString(selection.StripModulePaths ? Path.GetFileName(o.Name) : o.Name)).ToList();
-        var map = b.Reserve(linker.Objects.Count * LinkMapEntry.Size, 8, out uint mapRva);
+        int entrySize = LinkMapEntry.SizeFor(wide);
+        var map = b.Reserve(linker.Objects.Count * entrySize, 8, out uint mapRva);
         for (int i = 0; i < linker.Objects.Count; i++)
         {
             var o = linker.Objects[i];
-            new LinkMapEntry(o.LoadBias, names[i], o.DynamicAddress).Write(map[(i * LinkMapEntry.Size)..]);
+            new LinkMapEntry(o.LoadBias, names[i], o.DynamicAddress).Write(map[(i * entrySize)..], wide);
         }
-        int size = LinuxDsoDebug.Size + linker.DynamicSection.Length;
+        int headerSize = LinuxDsoDebug.SizeFor(wide);
+        int size = headerSize + linker.DynamicSection.Length;
         var body = b.Reserve(size, 8, out uint rva);
         new LinuxDsoDebug((uint)linker.Version, linker.Objects.Count == 0 ? 0 : mapRva, (uint)linker.Objects.Count, linker.Brk, linker.LdBase,
-            linker.DynamicAddress).Write(body);
-        linker.DynamicSection.CopyTo(body[LinuxDsoDebug.Size..]);
+            linker.DynamicAddress).Write(body, wide);
+        linker.DynamicSection.CopyTo(body[headerSize..]);
         b.AddStream(StreamType.LinuxDsoDebug, new LocationDescriptor((uint)size, rva));
     }
 

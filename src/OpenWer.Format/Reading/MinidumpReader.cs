@@ -209,20 +209,23 @@ public sealed class MinidumpReader : IDisposable
         return bytes is null ? null : bytes.Length < BreakpadInfo.Size ? throw new MinidumpFormatException("BreakpadInfo is too short") : BreakpadInfo.Read(bytes);
     }
 
+    /// <summary>LINUX_DSO_DEBUG, in the 32-bit layout for an x86 dump (by SystemInfo) and the 64-bit one otherwise.</summary>
     public DsoDebugRecord? ReadDsoDebug()
     {
         var bytes = ReadStream(StreamType.LinuxDsoDebug);
         if (bytes is null)
             return null;
-        if (bytes.Length < LinuxDsoDebug.Size)
+        bool wide = ReadSystemInfo()?.ProcessorArchitecture != ProcessorArchitecture.Intel;
+        int headerSize = LinuxDsoDebug.SizeFor(wide), entrySize = LinkMapEntry.SizeFor(wide);
+        if (bytes.Length < headerSize)
             throw new MinidumpFormatException("LINUX_DSO_DEBUG is shorter than its header");
-        var debug = LinuxDsoDebug.Read(bytes);
-        if (debug.DsoCount > (ulong)FileLength / LinkMapEntry.Size)
+        var debug = LinuxDsoDebug.Read(bytes, wide);
+        if (debug.DsoCount > (ulong)FileLength / (ulong)entrySize)
             throw new MinidumpFormatException($"LINUX_DSO_DEBUG claims {debug.DsoCount} link_map entries, more than the file could hold");
-        var map = debug.DsoCount == 0 ? [] : ReadAt(debug.Map, debug.DsoCount * LinkMapEntry.Size);
-        var objects = Enumerable.Range(0, (int)debug.DsoCount).Select(i => LinkMapEntry.Read(map.AsSpan(i * LinkMapEntry.Size)))
+        var map = debug.DsoCount == 0 ? [] : ReadAt(debug.Map, debug.DsoCount * (uint)entrySize);
+        var objects = Enumerable.Range(0, (int)debug.DsoCount).Select(i => LinkMapEntry.Read(map.AsSpan(i * entrySize), wide))
             .Select(e => (e, e.Name == 0 ? "" : ReadString(e.Name))).ToList();
-        return new DsoDebugRecord(debug, objects, bytes[LinuxDsoDebug.Size..]);
+        return new DsoDebugRecord(debug, objects, bytes[headerSize..]);
     }
 
     public IReadOnlyList<MemoryInfo> ReadMemoryInfoList() =>
