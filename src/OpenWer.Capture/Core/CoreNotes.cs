@@ -103,41 +103,43 @@ public sealed class CoreNotes
             if (nameSize > MaxNoteName || next > end)
                 break;
             reader.SkipTo(descStart);
-            if (IsX86)
-            {
+            // The process's notes read alike in both kinds of core; the thread notes differ.
+            if (type == NT_SIGINFO)
+                SigInfo = reader.Read((int)Math.Min(descSize, MaxSigInfo));
+            else if (type == NT_AUXV)
+                Auxv = reader.Read((int)Math.Min(descSize, MaxAuxv));
+            else if (IsX86)
                 ParseX86(reader, type, descSize, ref current);
-                reader.SkipTo(next);
-                continue;
-            }
-            switch (type)
-            {
-                case NT_PRSTATUS when descSize >= PrRegOffset + UserRegsSize:
-                    var status = reader.Read(PrRegOffset + UserRegsSize);
-                    if (Threads.Count < MaxThreads)
-                    {
-                        current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(PrPidOffset)), status.AsSpan(PrRegOffset, UserRegsSize).ToArray());
-                        Threads.Add(current);
-                    }
-                    else
-                    {
-                        current = null;
-                        ThreadsDropped++;
-                    }
-                    break;
-                case NT_PRFPREG when current is not null && descSize >= 512:
-                    current.FpRegs = reader.Read(512);
-                    break;
-                case NT_X86_XSTATE when current is not null && keepXState:
-                    current.XState = reader.Read((int)Math.Min(descSize, XStateKept));
-                    break;
-                case NT_SIGINFO:
-                    SigInfo = reader.Read((int)Math.Min(descSize, MaxSigInfo));
-                    break;
-                case NT_AUXV:
-                    Auxv = reader.Read((int)Math.Min(descSize, MaxAuxv));
-                    break;
-            }
+            else
+                ParseAmd64(reader, type, descSize, keepXState, ref current);
             reader.SkipTo(next);
+        }
+    }
+
+    /// <summary>The thread notes of an x86_64 core: elf_prstatus, then the thread's FXSAVE (NT_PRFPREG) and XSAVE images.</summary>
+    private void ParseAmd64(ForwardReader reader, uint type, long descSize, bool keepXState, ref CoreThread? current)
+    {
+        switch (type)
+        {
+            case NT_PRSTATUS when descSize >= PrRegOffset + UserRegsSize:
+                var status = reader.Read(PrRegOffset + UserRegsSize);
+                if (Threads.Count < MaxThreads)
+                {
+                    current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(PrPidOffset)), status.AsSpan(PrRegOffset, UserRegsSize).ToArray());
+                    Threads.Add(current);
+                }
+                else
+                {
+                    current = null;
+                    ThreadsDropped++;
+                }
+                break;
+            case NT_PRFPREG when current is not null && descSize >= 512:
+                current.FpRegs = reader.Read(512);
+                break;
+            case NT_X86_XSTATE when current is not null && keepXState:
+                current.XState = reader.Read((int)Math.Min(descSize, XStateKept));
+                break;
         }
     }
 
@@ -174,12 +176,6 @@ public sealed class CoreNotes
                 break;
             case NT_386_TLS when current is not null:
                 current.Tls = reader.Read((int)Math.Min(descSize, MaxTlsX86));
-                break;
-            case NT_SIGINFO:
-                SigInfo = reader.Read((int)Math.Min(descSize, MaxSigInfo));
-                break;
-            case NT_AUXV:
-                Auxv = reader.Read((int)Math.Min(descSize, MaxAuxv));
                 break;
         }
     }
