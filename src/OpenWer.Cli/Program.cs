@@ -9,6 +9,7 @@ if (args is ["localdumps", "handle", ..])
 var root = new RootCommand("OpenWer: Windows Error Reporting's crash-dump collection for Linux")
 {
     DumpCommand.Create(),
+    ConvertCommand.Create(),
     RunCommand.Create(),
     LocalDumpsCommand.Create(),
     ReportsCommand.Create(),

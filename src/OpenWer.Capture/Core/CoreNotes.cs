@@ -15,7 +15,9 @@ public sealed class CoreNotes
 {
     public const uint NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_AUXV = 6, NT_X86_XSTATE = 0x202, NT_SIGINFO = 0x53494749;
     /// <summary>An i386 task's FXSAVE image (512 bytes) and its GDT TLS entries (struct user_desc, 16 bytes each).</summary>
-    public const uint NT_PRXFPREG = 0x46e584eb, NT_386_TLS = 0x200;
+    public const uint NT_PRXFPREG = 0x46e584eb, NT_386_TLS = 0x200, NT_PRPSINFO = 3, NT_FILE = 0x46494c45;
+    /// <summary>The mapped-files note of a process with a million mappings is tens of MiB; a core file's is kept up to this.</summary>
+    private const int MaxMappedFiles = 16 << 20, MaxProcessInfo = 512;
     /// <summary>x86_64 struct elf_prstatus: pr_pid at 32, pr_reg (user_regs_struct, 216 bytes) at 112.</summary>
     private const int PrPidOffset = 32, PrRegOffset = 112, UserRegsSize = 216;
     /// <summary>i386 struct elf_prstatus (compat_elf_prstatus): pr_pid at 24, pr_reg (17 u32, 68 bytes) at 72.</summary>
@@ -31,6 +33,10 @@ public sealed class CoreNotes
     public List<CoreThread> Threads { get; } = [];
     public byte[]? SigInfo { get; private set; }
     public byte[] Auxv { get; private set; } = [];
+    /// <summary>NT_FILE (the files mapped, with their ranges and offsets), when <c>Read</c> was asked to keep it.</summary>
+    public byte[]? MappedFiles { get; private set; }
+    /// <summary>NT_PRPSINFO: elf_prpsinfo (pid, the command's name and the start of its arguments).</summary>
+    public byte[]? ProcessInfo { get; private set; }
     /// <summary>Threads of the core beyond <see cref="MaxThreads"/>, whose registers were not kept.</summary>
     public int ThreadsDropped { get; private set; }
 
@@ -47,7 +53,8 @@ public sealed class CoreNotes
         : SigInfo is { Length: >= 24 } s ? BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(16)) : 0;
 
     /// <summary>Reads the header and notes from the start of <paramref name="core"/>, leaving it just past the notes.</summary>
-    public static CoreNotes Read(Stream core, bool keepXState)
+    /// <param name="keepFiles">Keep NT_FILE and NT_PRPSINFO, which a core file's reader needs and the crash handler (with /proc) does not.</param>
+    public static CoreNotes Read(Stream core, bool keepXState, bool keepFiles = false)
     {
         var reader = new ForwardReader(core);
         var header = reader.Read(52);
@@ -83,13 +90,13 @@ public sealed class CoreNotes
             if (offset < reader.Position || size < 0 || size > MaxSkip)
                 throw new CaptureException("the core's notes are not where a streamed core has them");
             reader.SkipTo(offset);
-            notes.Parse(reader, offset + size, keepXState);
+            notes.Parse(reader, offset + size, keepXState, keepFiles);
             break;
         }
         return notes;
     }
 
-    private void Parse(ForwardReader reader, long end, bool keepXState)
+    private void Parse(ForwardReader reader, long end, bool keepXState, bool keepFiles)
     {
         CoreThread? current = null;
         while (reader.Position + 12 <= end)
@@ -108,6 +115,10 @@ public sealed class CoreNotes
                 SigInfo = reader.Read((int)Math.Min(descSize, MaxSigInfo));
             else if (type == NT_AUXV)
                 Auxv = reader.Read((int)Math.Min(descSize, MaxAuxv));
+            else if (type == NT_FILE && keepFiles)
+                MappedFiles = reader.Read((int)Math.Min(descSize, MaxMappedFiles));
+            else if (type == NT_PRPSINFO && keepFiles)
+                ProcessInfo = reader.Read((int)Math.Min(descSize, MaxProcessInfo));
             else if (IsX86)
                 ParseX86(reader, type, descSize, ref current);
             else

@@ -19,20 +19,22 @@ public static class CrashedProcessCapture
         var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
         int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
         var exception = ExceptionSnapshot.ForSignal(faulting, notes.Signal, notes.SignalCode, notes.SignalAddress);
-        return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid =>
+        return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid => byTid.TryGetValue(tid, out var t) ? Registers(t, notes.IsX86, withAvx) : null,
+            memory, faulting, exception);
+    }
+
+    /// <summary>A thread's registers from its core notes, in the context of the core's architecture.</summary>
+    internal static ThreadRegistersRead Registers(CoreThread t, bool x86Core, bool withAvx)
+    {
+        if (x86Core)
         {
-            if (!byTid.TryGetValue(tid, out var t))
-                return null;
-            if (notes.IsX86)
-            {
-                var x86 = ThreadRegisters.FromUserRegsX86(t.Registers, t.FpRegs, t.FxRegs);
-                return new ThreadRegistersRead(null, null, TlsBase(t.Tls, x86.SegGs)) { X86 = x86 };
-            }
-            var context = ThreadRegisters.FromUserRegs(t.Registers, t.FpRegs);
-            if (withAvx && t.XState is { Length: >= 576 + 256 } x)
-                context.YmmHigh = (BitConverter.ToUInt64(x, 512) & 4) != 0 ? x.AsSpan(576, 256).ToArray() : new byte[256];
-            return new ThreadRegistersRead(context, null, ThreadRegisters.FsBase(t.Registers));
-        }, memory, faulting, exception);
+            var x86 = ThreadRegisters.FromUserRegsX86(t.Registers, t.FpRegs, t.FxRegs);
+            return new ThreadRegistersRead(null, null, TlsBase(t.Tls, x86.SegGs)) { X86 = x86 };
+        }
+        var context = ThreadRegisters.FromUserRegs(t.Registers, t.FpRegs);
+        if (withAvx && t.XState is { Length: >= 576 + 256 } x)
+            context.YmmHigh = (BitConverter.ToUInt64(x, 512) & 4) != 0 ? x.AsSpan(576, 256).ToArray() : new byte[256];
+        return new ThreadRegistersRead(context, null, ThreadRegisters.FsBase(t.Registers));
     }
 
     /// <summary>An i386 thread's thread pointer: the base of the TLS entry (NT_386_TLS) its %gs selects, or 0.</summary>

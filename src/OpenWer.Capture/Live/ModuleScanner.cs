@@ -54,6 +54,12 @@ public static class ModuleScanner
             }
         }
         modules.AddRange(PortableExecutableModules.Choose(assemblies));
+        return InLoadOrder(modules, entry);
+    }
+
+    /// <summary>By base address, with the module holding AT_ENTRY (the main executable) first.</summary>
+    internal static List<ModuleSnapshot> InLoadOrder(List<ModuleSnapshot> modules, ulong entry)
+    {
         modules.Sort((a, b) => a.Base.CompareTo(b.Base));
         int main = modules.FindIndex(mod => entry >= mod.Base && entry < mod.Base + mod.Size);
         if (main > 0)
@@ -96,12 +102,7 @@ public static class ModuleScanner
                 // Unreadable file: size the module by its consecutive mappings of the same file.
                 return new ModuleSnapshot(path, path, first.Start, MappedRunEnd(first, mappings) - first.Start, null, ModuleKind.Elf, 0, []);
             }
-            var segments = image.LoadedSegments(first.Start);
-            // Breakpad's naming: the full path, with the file name replaced by DT_SONAME when there is one.
-            string name = image.SoName is { Length: > 0 } so ? Path.Combine(Path.GetDirectoryName(path) ?? "/", so) : path;
-            // Listed up to the end of its code, as Breakpad's writer does (see ModuleSnapshot); all of it without code.
-            ulong end = segments.Where(s => s.Execute).Select(s => s.End).DefaultIfEmpty(first.Start + image.MaxLoadEnd - image.MinLoadAddress).Max();
-            return new ModuleSnapshot(path, name, first.Start, end - first.Start, image.BuildId, ModuleKind.Elf, 0, segments);
+            return ElfModule(path, first.Start, image);
         }
         finally
         {
@@ -109,7 +110,18 @@ public static class ModuleScanner
         }
     }
 
-    private static ModuleSnapshot? Vdso(Mapping m, IMemorySource memory)
+    /// <summary>The module of an ELF image whose header is at <paramref name="start"/>, from its parsed headers.</summary>
+    internal static ModuleSnapshot ElfModule(string path, ulong start, ElfImage image)
+    {
+        var segments = image.LoadedSegments(start);
+        // Breakpad's naming: the full path, with the file name replaced by DT_SONAME when there is one.
+        string name = image.SoName is { Length: > 0 } so ? Path.Combine(Path.GetDirectoryName(path) ?? "/", so) : path;
+        // Listed up to the end of its code, as Breakpad's writer does (see ModuleSnapshot); all of it without code.
+        ulong end = segments.Where(s => s.Execute).Select(s => s.End).DefaultIfEmpty(start + image.MaxLoadEnd - image.MinLoadAddress).Max();
+        return new ModuleSnapshot(path, name, start, end - start, image.BuildId, ModuleKind.Elf, 0, segments);
+    }
+
+    internal static ModuleSnapshot? Vdso(Mapping m, IMemorySource memory)
     {
         var bytes = new byte[m.Size];
         if (memory.Read(m.Start, bytes) < 64)

@@ -7,10 +7,13 @@ public sealed record Mapping(ulong Start, ulong End, bool Read, bool Write, bool
     /// <summary>For a file-backed mapping, the size of the file behind it when captured; pages past its end cannot be read (SIGBUS).</summary>
     public ulong? FileSize { get; init; }
 
-    /// <summary>The end of the part that can be read: the mapping, cut at the end of its file for a file-backed one.</summary>
-    public ulong ReadableEnd => FileSize is ulong size && Inode != 0
+    /// <summary>For a mapping read from a core file: the end of the bytes the core holds (a kernel core omits most file-backed pages).</summary>
+    public ulong? HeldEnd { get; init; }
+
+    /// <summary>The end of the part that can be read: the mapping, cut at the end of its file for a file-backed one, and at what a core holds.</summary>
+    public ulong ReadableEnd => Math.Min(HeldEnd ?? End, FileSize is ulong size && Inode != 0
         ? Math.Min(End, Start + (size > Offset ? (size - Offset + 0xFFF) & ~0xFFFUL : 0))
-        : End;
+        : End);
 
     public ulong Size => End - Start;
     /// <summary>Whether this maps the file at <paramref name="path"/> (also after it was deleted, when the kernel appends " (deleted)").</summary>

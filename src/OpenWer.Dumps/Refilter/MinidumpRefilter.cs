@@ -1,6 +1,3 @@
-using OpenWer.Dumps.Composition;
-using OpenWer.Dumps.Output;
-using OpenWer.Dumps.Selection;
 using OpenWer.Format;
 using OpenWer.Format.Reading;
 
@@ -12,9 +9,7 @@ public static class MinidumpRefilter
     public static string Derive(string source, string output, MinidumpType flags)
     {
         using var dump = MinidumpReader.Open(source);
-        var snapshot = MinidumpSnapshot.Read(dump);
-        var selection = DumpSelector.Select(snapshot, flags);
-        AtomicDumpFile.Write(output, overwrite: true, stream => MinidumpComposer.Write(snapshot, selection, stream, DateTimeOffset.UtcNow));
+        SnapshotDumper.WriteFile(MinidumpSnapshot.Read(dump), flags, onlyThread: null, output, overwrite: true);
         return output;
     }
 }

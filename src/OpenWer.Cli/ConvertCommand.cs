@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using OpenWer.Capture;
+using OpenWer.Capture.Core;
+using OpenWer.Dumps;
+using OpenWer.Dumps.Output;
+using OpenWer.Format;
+
+namespace OpenWer.Cli;
+
+/// <summary>`wer convert CORE --to minidump`: an ELF core file (kernel, gcore, systemd-coredump) into a minidump of the chosen type.</summary>
+public static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var core = new Argument<string>("core") { Description = "The ELF core file (decompress a systemd-coredump .zst file first)" };
+        var to = new Option<string>("--to") { Description = "The format to write: minidump", DefaultValueFactory = _ => "minidump" };
+        to.AcceptOnlyFromAmong("minidump");
+        var type = new Option<string>("--type", "-t")
+        {
+            Description = "Dump type: micro (the crashing thread), mini, heap or full (all the core holds)",
+            DefaultValueFactory = _ => "mini",
+        };
+        type.AcceptOnlyFromAmong("micro", "mini", "heap", "full");
+        var flags = new Option<string?>("--flags") { Description = "Custom MINIDUMP_TYPE flags in hex, instead of --type" };
+        var output = new Option<string>("--output", "-o") { Description = "The minidump to write", Required = true };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output file if it exists" };
+        var command = new Command("convert", "Convert an ELF core file into a minidump") { core, to, type, flags, output, overwrite };
+        command.SetAction(parse => Run(parse.GetValue(core)!, parse.GetValue(type)!, parse.GetResult(type) is { Implicit: false }, parse.GetValue(flags),
+            parse.GetValue(output)!, parse.GetValue(overwrite)));
+        return command;
+    }
+
+    private static int Run(string corePath, string typeName, bool typeGiven, string? flagsText, string output, bool overwrite)
+    {
+        try
+        {
+            if (flagsText is not null && typeGiven)
+                return Fail(ExitCodes.Usage, "give --type or --flags, not both");
+            var type = Enum.Parse<DumpType>(typeName, ignoreCase: true);
+            var flags = flagsText is null ? DumpTypeFlags.For(type) : DumpTypeFlags.Validate(ParseHex(flagsText));
+            if (!File.Exists(corePath))
+                return Fail(ExitCodes.Usage, $"{corePath}: no such file");
+            using var source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
+            var snapshot = source.Snapshot;
+            int? only = flagsText is null && type == DumpType.Micro ? snapshot.Exception?.ThreadId : null;
+            var result = SnapshotDumper.WriteFile(snapshot, flags, only, output, overwrite);
+            Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules, " +
+                $"from the core of process {snapshot.ProcessId}");
+            if (result.UnreadableRanges.Count > 0)
+                Console.Error.WriteLine($"note: {result.UnreadableRanges.Count} range(s) the core does not hold written as zeros, first at {result.UnreadableRanges[0]}");
+            return ExitCodes.Success;
+        }
+        catch (CaptureException e) { return Fail(ExitCodes.Failure, $"{e.Message}; no dump was written"); }
+        catch (Format.Writing.UnreadableMemoryException e) { return Fail(ExitCodes.Failure, $"{e.Message}; no dump was written"); }
+        catch (DumpOutputException e) { return Fail(ExitCodes.OutputError, e.Message); }
+        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
+        catch (UnauthorizedAccessException e) { return Fail(ExitCodes.Usage, $"cannot read {corePath}: {e.Message}"); }
+        catch (IOException e) { return Fail(ExitCodes.OutputError, $"writing the dump failed: {e.Message}; no dump was written"); }
+    }
+
+    private static ulong ParseHex(string text) =>
+        ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong v)
+            ? v : throw new ArgumentException($"--flags {text}: not a hexadecimal number (e.g. 0x121)");
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"wer convert: {message}");
+        return code;
+    }
+}
