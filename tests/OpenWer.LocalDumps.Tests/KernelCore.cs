@@ -18,6 +18,15 @@ public static partial class KernelCore
     /// </summary>
     public static string GdbBacktrace(string program, string mode, string folder, params string[] moreCommands)
     {
+        string core = Take(program, mode, folder);
+        var gdb = Tool.Run("gdb", ["-batch", "-ex", "bt", .. moreCommands.SelectMany(c => new[] { "-ex", c }), program, core]);
+        File.Delete(core);
+        return gdb.All;
+    }
+
+    /// <summary>Runs the program with cores on and returns the path of the kernel's core of its crash, in <paramref name="folder"/>.</summary>
+    public static string Take(string program, string mode, string folder)
+    {
         lock (Gate)
         {
             using var machine = CorePatternLock.Take();
@@ -32,10 +41,7 @@ public static partial class KernelCore
                 File.WriteAllText(PatternFile, saved);
             }
         }
-        string core = Assert.Single(Directory.GetFiles(folder, "core.*"));
-        var gdb = Tool.Run("gdb", ["-batch", "-ex", "bt", .. moreCommands.SelectMany(c => new[] { "-ex", c }), program, core]);
-        File.Delete(core);
-        return gdb.All;
+        return Assert.Single(Directory.GetFiles(folder, "core.*"));
     }
 
     /// <summary>Function names of the frames in <paramref name="module"/>, innermost first, from gdb's bt.</summary>
