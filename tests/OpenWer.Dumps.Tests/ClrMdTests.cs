@@ -138,6 +138,23 @@ public sealed class ClrMdTests : IDisposable
         }
     }
 
+    [Fact]
+    public void AHeapMinidumpConvertedFromADotNetCoreHoldsTheSameThreadsAndObjects()
+    {
+        // createdump writes an ELF core (which ClrMD reads too); wer convert makes a heap minidump of it.
+        using var target = ManagedFixture.Start(threads: 6);
+        string folder = ManagedFixture.RuntimeFolder(target.Pid);
+        string core = _dir.File("dotnet.core"), converted = _dir.File("converted.dmp");
+        var r = Tool.Run(Path.Combine(folder, "createdump"), ["--withheap", "-f", core, target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(r.ExitCode == 0, r.All);
+        target.AssertAlive();
+        var convert = Tool.Run(Path.Combine(AppContext.BaseDirectory, "wer"), ["convert", core, "--type", "heap", "-o", converted], TimeSpan.FromMinutes(2));
+        Assert.True(convert.ExitCode == 0, convert.All);
+        var (coreThreads, coreObjects) = ManagedCounts(core, folder);
+        Assert.True(coreThreads >= 7 && coreObjects > 100, $"the core shows {coreThreads} managed threads, {coreObjects} objects");
+        Assert.Equal((coreThreads, coreObjects), ManagedCounts(converted, folder));
+    }
+
     /// <summary>The file a path names, symbolic links followed (a module is named by its DT_SONAME, a link to the file).</summary>
     private static string RealPath(string path) => File.Exists(path) ? new FileInfo(path).ResolveLinkTarget(true)?.FullName ?? path : path;
 
