@@ -41,7 +41,7 @@ public static class ConvertCommand
             var flags = flagsText is null ? DumpTypeFlags.For(type) : DumpTypeFlags.Validate(ParseHex(flagsText));
             if (!File.Exists(corePath))
                 return Fail(ExitCodes.Usage, $"{corePath}: no such file");
-            using var source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
+            using Capture.Snapshot.ISnapshotSource source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
             var snapshot = source.Snapshot;
             int? only = flagsText is null && type == DumpType.Micro ? snapshot.Exception?.ThreadId : null;
             var result = SnapshotDumper.WriteFile(snapshot, flags, only, output, overwrite);

@@ -14,7 +14,7 @@ namespace OpenWer.Capture.Core;
 /// What a core does not hold is taken from this machine (the CPU and OS facts) or left empty (thread names and times,
 /// the environment, open files). The file stays open, for the snapshot's memory, until this is disposed.
 /// </summary>
-public sealed class ElfCoreFile : IDisposable
+public sealed class ElfCoreFile : ISnapshotSource
 {
     private const ushort ET_CORE = 4, EM_386 = 3, EM_X86_64 = 62;
     private const ulong AT_ENTRY = 9, AT_SYSINFO_EHDR = 33;

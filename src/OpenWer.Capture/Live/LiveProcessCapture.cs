@@ -9,7 +9,7 @@ namespace OpenWer.Capture.Live;
 /// A snapshot of a live process, taken with every thread stopped; the process stays stopped, so that memory read
 /// later matches the registers, until this is disposed.
 /// </summary>
-public sealed class LiveProcessCapture : IDisposable
+public sealed class LiveProcessCapture : ISnapshotSource
 {
     private readonly PtraceThread _ptrace;
     private readonly TracedProcess _traced;

@@ -1,5 +1,5 @@
 using OpenWer.Format;
-using OpenWer.Format.Reading;
+using OpenWer.Capture.Snapshot;
 
 namespace OpenWer.Dumps.Refilter;
 
@@ -8,8 +8,8 @@ public static class MinidumpRefilter
 {
     public static string Derive(string source, string output, MinidumpType flags)
     {
-        using var dump = MinidumpReader.Open(source);
-        SnapshotDumper.WriteFile(MinidumpSnapshot.Read(dump), flags, onlyThread: null, output, overwrite: true);
+        using ISnapshotSource dump = MinidumpSource.Open(source);
+        SnapshotDumper.WriteFile(dump.Snapshot, flags, onlyThread: null, output, overwrite: true);
         return output;
     }
 }
