@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using OpenWer.Capture;
 using OpenWer.Capture.Core;
 using OpenWer.Dumps;
@@ -38,7 +37,7 @@ public static class ConvertCommand
             if (flagsText is not null && typeGiven)
                 return Fail(ExitCodes.Usage, "give --type or --flags, not both");
             var type = Enum.Parse<DumpType>(typeName, ignoreCase: true);
-            var flags = flagsText is null ? DumpTypeFlags.For(type) : DumpTypeFlags.Validate(ParseHex(flagsText));
+            var flags = flagsText is null ? DumpTypeFlags.For(type) : HexArgument.Flags(flagsText);
             if (!File.Exists(corePath))
                 return Fail(ExitCodes.Usage, $"{corePath}: no such file");
             using Capture.Snapshot.ISnapshotSource source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
@@ -58,10 +57,6 @@ public static class ConvertCommand
         catch (UnauthorizedAccessException e) { return Fail(ExitCodes.Usage, $"cannot read {corePath}: {e.Message}"); }
         catch (IOException e) { return Fail(ExitCodes.OutputError, $"writing the dump failed: {e.Message}; no dump was written"); }
     }
-
-    private static ulong ParseHex(string text) =>
-        ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong v)
-            ? v : throw new ArgumentException($"--flags {text}: not a hexadecimal number (e.g. 0x121)");
 
     private static int Fail(int code, string message)
     {

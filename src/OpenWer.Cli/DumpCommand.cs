@@ -84,7 +84,7 @@ public static class DumpCommand
             {
                 if (typeGiven)
                     return Fail(ExitCodes.Usage, "give --type or --flags, not both");
-                request = new DumpRequest(pid, ParseFlags(flagsText), thread, false, path, overwrite);
+                request = new DumpRequest(pid, HexArgument.Flags(flagsText), thread, false, path, overwrite);
             }
             else
             {
@@ -126,19 +126,11 @@ public static class DumpCommand
     private static MemoryRange ParseRange(string text)
     {
         var parts = text.Split(':');
-        static ulong Hex(string s) => ulong.TryParse(s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong v)
+        static ulong Hex(string s) => HexArgument.TryParse(s, out ulong v)
             ? v : throw new ArgumentException($"--include-memory: \"{s}\" is not hexadecimal");
         if (parts.Length != 2)
             throw new ArgumentException($"--include-memory {text}: expected ADDRESS:SIZE in hex");
         return new MemoryRange(Hex(parts[0]), Hex(parts[1]));
-    }
-
-    private static MinidumpType ParseFlags(string text)
-    {
-        string hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (!ulong.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong value))
-            throw new ArgumentException($"--flags {text}: not a hexadecimal number (e.g. 0x121)");
-        return DumpTypeFlags.Validate(value);
     }
 
     private static string ExecutableName(int pid)

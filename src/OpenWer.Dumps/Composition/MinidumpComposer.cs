@@ -114,7 +114,7 @@ public static class MinidumpComposer
                 .Write(span.Slice(4 + i * MinidumpThread.Size, MinidumpThread.Size));
             int listed = FindListed(selection.ListedMemory, stack);
             if (listed >= 0)
-                patches.Add((rva + 4 + (uint)(i * MinidumpThread.Size) + 24 + 12, listed, stack.Start - selection.ListedMemory[listed].Start));
+                patches.Add((rva + 4 + (uint)(i * MinidumpThread.Size) + MinidumpThread.StackRvaOffset, listed, stack.Start - selection.ListedMemory[listed].Start));
         }
         foreach (var range in selection.ListedMemory)
             b.AddListedMemory(range);

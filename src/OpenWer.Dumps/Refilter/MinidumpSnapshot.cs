@@ -44,7 +44,7 @@ public static class MinidumpSnapshot
         var maps = Stream(StreamType.LinuxMaps);
         var mappings = maps.Length > 0 ? ProcMaps.Parse(Encoding.UTF8.GetString(maps))
             : dump.ReadMemoryInfoList().Select(i => new Mapping(i.BaseAddress, i.BaseAddress + i.RegionSize, true,
-                (i.Protect & 0xCC) != 0, (i.Protect & 0xF0) != 0, i.Type == MemoryInfo.TypeMapped, 0, "00:00", 0, "")).ToList();
+                MemoryInfo.IsWritable(i.Protect), MemoryInfo.IsExecutable(i.Protect), i.Type == MemoryInfo.TypeMapped, 0, "00:00", 0, "")).ToList();
         var e = dump.ReadException();
         var facts = new SystemFacts(system.ProcessorArchitecture, system.NumberOfProcessors, system.ProcessorLevel, system.ProcessorRevision,
             system.MajorVersion, system.MinorVersion, system.BuildNumber, system.CsdVersionRva != 0 ? dump.ReadString(system.CsdVersionRva) : "",

@@ -6,6 +6,8 @@ namespace OpenWer.Format.Streams;
 public readonly record struct MemoryDescriptor(ulong StartOfMemoryRange, LocationDescriptor Memory)
 {
     public const int Size = 16;
+    /// <summary>Where the RVA of the bytes is in a descriptor: its LocationDescriptor at 8 (DataSize, then Rva).</summary>
+    public const int RvaOffset = 12;
 
     public void Write(Span<byte> d)
     {

@@ -15,6 +15,12 @@ public readonly record struct MemoryInfo(
     public const uint PageNoAccess = 0x01, PageReadOnly = 0x02, PageReadWrite = 0x04, PageWriteCopy = 0x08,
         PageExecute = 0x10, PageExecuteRead = 0x20, PageExecuteReadWrite = 0x40, PageExecuteWriteCopy = 0x80;
 
+    /// <summary>Whether a PAGE_* protection allows writing (copy-on-write included).</summary>
+    public static bool IsWritable(uint protect) => (protect & (PageReadWrite | PageWriteCopy | PageExecuteReadWrite | PageExecuteWriteCopy)) != 0;
+
+    /// <summary>Whether a PAGE_* protection allows executing.</summary>
+    public static bool IsExecutable(uint protect) => (protect & (PageExecute | PageExecuteRead | PageExecuteReadWrite | PageExecuteWriteCopy)) != 0;
+
     public void Write(Span<byte> d)
     {
         d[..Size].Clear();

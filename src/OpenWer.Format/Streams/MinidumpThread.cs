@@ -8,6 +8,8 @@ public readonly record struct MinidumpThread(
     MemoryDescriptor Stack, LocationDescriptor ThreadContext)
 {
     public const int Size = 48;
+    /// <summary>Where the stack's RVA is in an entry: its MINIDUMP_MEMORY_DESCRIPTOR at 24, and the RVA within that.</summary>
+    public const int StackRvaOffset = 24 + MemoryDescriptor.RvaOffset;
 
     public void Write(Span<byte> d)
     {

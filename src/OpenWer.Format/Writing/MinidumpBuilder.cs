@@ -114,7 +114,7 @@ public sealed class MinidumpBuilder
         {
             uint entry = rva + 4 + (uint)(i * MemoryDescriptor.Size);
             new MemoryDescriptor(_listed[i].Start, new LocationDescriptor((uint)_listed[i].Size, 0)).Write(span[(4 + i * MemoryDescriptor.Size)..]);
-            PatchListedMemoryRva(entry + 12, i);
+            PatchListedMemoryRva(entry + MemoryDescriptor.RvaOffset, i);
         }
         AddStream(StreamType.MemoryList, new LocationDescriptor((uint)(4 + n * MemoryDescriptor.Size), rva));
     }
