@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using OpenWer.Capture.Live;
-using OpenWer.Dumps.Composition;
 using OpenWer.Dumps.Output;
 using OpenWer.Dumps.Selection;
 using OpenWer.Format;
@@ -37,7 +36,9 @@ public static class LiveDumper
         // The target stays stopped while its memory is copied, so memory and registers agree;
         // it runs on as soon as the capture is disposed, right after the last byte is read.
         using var capture = LiveProcessCapture.Capture(request.ProcessId, options);
-        selection = DumpSelector.Select(capture.Snapshot, flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null, request.ExtraMemory, request.Filter);
-        return MinidumpComposer.Write(capture.Snapshot, selection, output, DateTimeOffset.UtcNow);
+        var plan = DumpPlan.For(capture.Snapshot, new DumpPolicy(flags, request.OnlyThisThread ? capture.Snapshot.Exception?.ThreadId : null,
+            request.ExtraMemory, request.Filter));
+        selection = plan.Selection;
+        return plan.WriteTo(output);
     }
 }

@@ -1,7 +1,5 @@
 using OpenWer.Capture.Snapshot;
-using OpenWer.Dumps.Composition;
 using OpenWer.Dumps.Output;
-using OpenWer.Dumps.Selection;
 using OpenWer.Format;
 
 namespace OpenWer.Dumps;
@@ -17,12 +15,8 @@ public static class SnapshotDumper
     {
         flags = DumpTypeFlags.Validate((ulong)flags);
         AtomicDumpFile.CheckWritable(path, overwrite);
-        DumpSelection? selection = null;
-        var written = AtomicDumpFile.Write(path, overwrite, stream =>
-        {
-            selection = DumpSelector.Select(snapshot, flags, onlyThread);
-            return MinidumpComposer.Write(snapshot, selection, stream, DateTimeOffset.UtcNow);
-        });
-        return new DumpResult(Path.GetFullPath(path), written.FileSize, selection!.Threads.Count, selection.Modules.Count, TimeSpan.Zero, written.UnreadableRanges);
+        var plan = DumpPlan.For(snapshot, new DumpPolicy(flags, onlyThread));
+        var written = AtomicDumpFile.Write(path, overwrite, plan.WriteTo);
+        return new DumpResult(Path.GetFullPath(path), written.FileSize, plan.Selection.Threads.Count, plan.Selection.Modules.Count, TimeSpan.Zero, written.UnreadableRanges);
     }
 }

@@ -1,8 +1,7 @@
 using OpenWer.Capture.Core;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Proc;
-using OpenWer.Dumps.Composition;
-using OpenWer.Dumps.Selection;
+using OpenWer.Dumps;
 using OpenWer.Format;
 using OpenWer.LocalDumps.Collection;
 using OpenWer.LocalDumps.Settings;
@@ -147,11 +146,11 @@ public static class CrashHandler
             stage.Now = "reading the crashed process";
             using var memory = new ProcessMemory(a.Pid, process.Memory);
             var snapshot = CrashedProcessCapture.Build(proc, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
-            var selection = DumpSelector.Select(snapshot, flags);
+            var plan = DumpPlan.For(snapshot, new DumpPolicy(flags));
             stage.Now = "writing the dump";
-            var result = UserDumpCollection.Collect(file, settings, user, exe, a.Pid, DumpSizeEstimate.Of(selection), s =>
+            var result = UserDumpCollection.Collect(file, settings, user, exe, a.Pid, DumpSizeEstimate.Of(plan.Selection), s =>
             {
-                MinidumpComposer.Write(snapshot, selection, s, DateTimeOffset.UtcNow);
+                plan.WriteTo(s);
                 stage.Publish();
             });
             string peak = ProcFiles.StatusValue(ProcFiles.ReadText("/proc/self/status"), "VmHWM") ?? "?";

@@ -1,8 +1,7 @@
 using System.Runtime.InteropServices;
 using OpenWer.Capture.Snapshot;
 using OpenWer.Capture.Supervision;
-using OpenWer.Dumps.Composition;
-using OpenWer.Dumps.Selection;
+using OpenWer.Dumps;
 using OpenWer.Format;
 using OpenWer.LocalDumps.Collection;
 using OpenWer.LocalDumps.Settings;
@@ -44,9 +43,8 @@ public static partial class SupervisedRun
             var flags = options.Flags ?? settings.Flags;
             if (options.Folder is not null)
                 settings = settings with { DumpFolder = new EffectiveSetting<string>(Path.GetFullPath(options.Folder), options.Folder, "--folder", null) };
-            var selection = DumpSelector.Select(snapshot, flags, options.OnlyCrashingThread ? e.ThreadId : null);
-            var result = DumpFolderCollector.Collect(settings, exe, snapshot.ProcessId,
-                stream => MinidumpComposer.Write(snapshot, selection, stream, DateTimeOffset.UtcNow));
+            var plan = DumpPlan.For(snapshot, new DumpPolicy(flags, options.OnlyCrashingThread ? e.ThreadId : null));
+            var result = DumpFolderCollector.Collect(settings, exe, snapshot.ProcessId, stream => plan.WriteTo(stream));
             log.WriteLine(result.DumpPath is not null
                 ? $"wer: {what}; dump written to {result.DumpPath}{(result.Removed.Count > 0 ? $" ({result.Removed.Count} old dump(s) removed, DumpCount {settings.DumpCount.Value})" : "")}"
                 : $"wer: {what}; no dump: {result.Skipped}");
