@@ -18,6 +18,9 @@ public sealed class MachineWideFixture : IDisposable
     private readonly string _pattern = File.ReadAllText(Pattern).TrimEnd('\n');
     private readonly string _pipeLimit = File.ReadAllText(PipeLimit).Trim();
     private readonly Dictionary<string, byte[]?> _files = SavedFiles.ToDictionary(f => f, f => File.Exists(f) ? File.ReadAllBytes(f) : null);
+    // The folders `enable` and the settings create: removed again (when empty) if they were not there before.
+    private readonly string[] _newFolders = [.. new[] { Path.GetDirectoryName(OpenWer.LocalDumps.MachineWide.HandlerInstallation.InstalledPath)!, "/etc/openwer" }
+        .Where(d => !Directory.Exists(d))];
 
     public string Wer { get; } = Path.Combine(RepoPaths.Root, "artifacts/wer/wer");
     public TempDir Dir { get; } = new();
@@ -85,6 +88,8 @@ public sealed class MachineWideFixture : IDisposable
                 if (bytes is null) File.Delete(path);
                 else File.WriteAllBytes(path, bytes);
             }
+            foreach (var folder in _newFolders.Where(d => Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any()))
+                Directory.Delete(folder);
             Dir.Dispose();
             _lock.Dispose();
         }
