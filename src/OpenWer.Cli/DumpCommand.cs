@@ -103,8 +103,7 @@ public static class DumpCommand
         int pid = request.ProcessId;
         try
         {
-            if (!Directory.Exists($"/proc/{pid}"))
-                throw new ProcessNotFoundException(pid);
+            // The capture says so if there is no such process (ProcessNotFoundException, below).
             var result = LiveDumper.Dump(request);
             Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules; " +
                 $"process {pid} was stopped {result.TargetStopped.TotalMilliseconds:F1} ms and runs on");

@@ -13,9 +13,8 @@ public static class SnapshotDumper
     /// <param name="onlyThread">Write this thread alone (a micro dump), or every thread for null.</param>
     public static DumpResult WriteFile(ProcessSnapshot snapshot, MinidumpType flags, int? onlyThread, string path, bool overwrite)
     {
-        flags = DumpTypeFlags.Validate((ulong)flags);
-        AtomicDumpFile.CheckWritable(path, overwrite);
         var plan = DumpPlan.For(snapshot, new DumpPolicy(flags, onlyThread));
+        AtomicDumpFile.CheckWritable(path, overwrite);
         var written = AtomicDumpFile.Write(path, overwrite, plan.WriteTo);
         return new DumpResult(Path.GetFullPath(path), written.FileSize, plan.Selection.Threads.Count, plan.Selection.Modules.Count, TimeSpan.Zero, written.UnreadableRanges);
     }

@@ -127,6 +127,19 @@ public sealed class CoreNotes
         }
     }
 
+    /// <summary>A thread from its elf_prstatus, or null (and counted) past <see cref="MaxThreads"/>.</summary>
+    private CoreThread? AddThread(byte[] status, int pidOffset, int regOffset, int regSize)
+    {
+        if (Threads.Count >= MaxThreads)
+        {
+            ThreadsDropped++;
+            return null;
+        }
+        var thread = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(pidOffset)), status.AsSpan(regOffset, regSize).ToArray());
+        Threads.Add(thread);
+        return thread;
+    }
+
     /// <summary>The thread notes of an x86_64 core: elf_prstatus, then the thread's FXSAVE (NT_PRFPREG) and XSAVE images.</summary>
     private void ParseAmd64(ForwardReader reader, uint type, long descSize, bool keepXState, ref CoreThread? current)
     {
@@ -134,16 +147,7 @@ public sealed class CoreNotes
         {
             case NT_PRSTATUS when descSize >= PrRegOffset + UserRegsSize:
                 var status = reader.Read(PrRegOffset + UserRegsSize);
-                if (Threads.Count < MaxThreads)
-                {
-                    current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(PrPidOffset)), status.AsSpan(PrRegOffset, UserRegsSize).ToArray());
-                    Threads.Add(current);
-                }
-                else
-                {
-                    current = null;
-                    ThreadsDropped++;
-                }
+                current = AddThread(status, PrPidOffset, PrRegOffset, UserRegsSize);
                 break;
             case NT_PRFPREG when current is not null && descSize >= 512:
                 current.FpRegs = reader.Read(512);
@@ -161,19 +165,9 @@ public sealed class CoreNotes
         {
             case NT_PRSTATUS when descSize >= PrRegOffsetX86 + UserRegsSizeX86:
                 var status = reader.Read(PrRegOffsetX86 + UserRegsSizeX86);
-                if (Threads.Count < MaxThreads)
-                {
-                    current = new CoreThread(BinaryPrimitives.ReadInt32LittleEndian(status.AsSpan(PrPidOffsetX86)), status.AsSpan(PrRegOffsetX86, UserRegsSizeX86).ToArray())
-                    {
-                        FpRegs = new byte[FSaveSizeX86],
-                    };
-                    Threads.Add(current);
-                }
-                else
-                {
-                    current = null;
-                    ThreadsDropped++;
-                }
+                current = AddThread(status, PrPidOffsetX86, PrRegOffsetX86, UserRegsSizeX86);
+                if (current is not null)
+                    current.FpRegs = new byte[FSaveSizeX86];
                 break;
             case NT_PRFPREG when current is not null && descSize >= FSaveSizeX86:
                 current.FpRegs = reader.Read(FSaveSizeX86);

@@ -19,22 +19,24 @@ public sealed class ElfCoreFile : ISnapshotSource
     private const ushort ET_CORE = 4, EM_386 = 3, EM_X86_64 = 62;
     private const ulong AT_ENTRY = 9, AT_SYSINFO_EHDR = 33;
     private const int MaxProgramHeaders = 65535;
-    private readonly SafeFileHandle _file;
+    private readonly FileStream _file;
 
     public ProcessSnapshot Snapshot { get; }
 
-    private ElfCoreFile(SafeFileHandle file, ProcessSnapshot snapshot) => (_file, Snapshot) = (file, snapshot);
+    private ElfCoreFile(FileStream file, ProcessSnapshot snapshot) => (_file, Snapshot) = (file, snapshot);
 
     public void Dispose() => _file.Dispose();
 
     /// <summary>Opens a core file; throws <see cref="CaptureException"/> saying what is wrong with one that is not a core it can read.</summary>
     public static ElfCoreFile Open(string path, bool withAvx = true)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        // One open file for all of it: the notes are read through the stream, the headers and memory at offsets.
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         try
         {
+            var handle = file.SafeFileHandle;
             var header = new byte[64];
-            if (RandomAccess.Read(file, header, 0) < 52 || !ElfImage.HasElfMagic(header))
+            if (RandomAccess.Read(handle, header, 0) < 52 || !ElfImage.HasElfMagic(header))
                 throw new CaptureException($"{path} is not an ELF file");
             bool is64 = header[4] == 2;
             ushort type = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(16)), machine = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18));
@@ -42,17 +44,12 @@ public sealed class ElfCoreFile : ISnapshotSource
                 throw new CaptureException($"{path} is an ELF file but not a core (e_type {type}; a core is 4)");
             if (!(is64 && machine == EM_X86_64) && !(!is64 && machine == EM_386))
                 throw new CaptureException($"{path} is a core of machine {machine} ({(is64 ? 64 : 32)}-bit); x86_64 and i386 cores can be read");
-            var segments = Segments(file, header, is64);
-            CoreNotes notes;
-            using (var stream = new FileStream(file, FileAccess.Read, 1 << 16, false))
-            {
-                // FileStream takes the handle over; a second one keeps it for the memory source.
-                notes = CoreNotes.Read(stream, keepXState: withAvx, keepFiles: true);
-                file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-            }
+            var segments = Segments(handle, header, is64);
+            file.Position = 0;
+            var notes = CoreNotes.Read(file, keepXState: withAvx, keepFiles: true);
             if (notes.Threads.Count == 0)
                 throw new CaptureException($"{path} holds no thread (no NT_PRSTATUS note)");
-            return new ElfCoreFile(file, Build(notes, segments, new CoreFileMemory(file, segments), withAvx));
+            return new ElfCoreFile(file, Build(notes, segments, new CoreFileMemory(handle, segments), withAvx));
         }
         catch (Exception e) when (e is IOException or EndOfStreamException)
         {

@@ -11,7 +11,8 @@ public sealed record ModuleSnapshot(string Path, string Name, ulong Base, ulong 
     uint TimeDateStamp, IReadOnlyList<ModuleSegment> Segments)
 {
     /// <summary>The end of all the image maps: its PT_LOAD segments (.data and .bss included), or Size without them.</summary>
-    public ulong LoadEnd => Segments.Count > 0 ? Math.Max(Base + Size, Segments.Max(s => s.End)) : Base + Size;
+    /// <remarks>Computed once: <see cref="Holds"/> is asked for every stack word of a scanned dump.</remarks>
+    public ulong LoadEnd { get; } = Segments.Count > 0 ? Math.Max(Base + Size, Segments.Max(s => s.End)) : Base + Size;
 
     /// <summary>Whether the address is in the image's memory (any of its segments' span), not only in its listed Size.</summary>
     public bool Holds(ulong address) => address >= Base && address < LoadEnd;
