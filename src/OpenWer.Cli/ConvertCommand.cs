@@ -40,7 +40,7 @@ public static class ConvertCommand
             var flags = flagsText is null ? DumpTypeFlags.For(type) : HexArgument.Flags(flagsText);
             if (!File.Exists(corePath))
                 return Fail(ExitCodes.Usage, $"{corePath}: no such file");
-            using Capture.Snapshot.ISnapshotSource source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
+            using Snapshot.ISnapshotSource source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
             var snapshot = source.Snapshot;
             int? only = flagsText is null && type == DumpType.Micro ? snapshot.Exception?.ThreadId : null;
             var result = SnapshotDumper.WriteFile(snapshot, flags, only, output, overwrite);

@@ -12,7 +12,7 @@ namespace OpenWer.Dumps;
 public sealed record DumpRequest(int ProcessId, MinidumpType Flags, int? ThreadId, bool OnlyThisThread, string OutputPath, bool Overwrite = false)
 {
     /// <summary>An exception to record (signal, si_code, address, thread) instead of "dump requested".</summary>
-    public Capture.Snapshot.ExceptionSnapshot? Exception { get; init; }
+    public Snapshot.ExceptionSnapshot? Exception { get; init; }
 
     /// <summary>Memory to include whatever the flags (WerRegisterMemoryBlock's blocks).</summary>
     public IReadOnlyList<Format.Writing.MemoryRange> ExtraMemory { get; init; } = [];

@@ -1,4 +1,4 @@
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Dumps.Output;
 using OpenWer.Format;
 

@@ -1,3 +1,4 @@
+using OpenWer.Snapshot;
 using OpenWer.Dumps.Composition;
 using OpenWer.Dumps.Refilter;
 using OpenWer.Dumps.Selection;
@@ -47,11 +48,11 @@ public sealed class RefilterTests : IDisposable
         LiveDumper.Dump(new DumpRequest(target.Pid, DumpTypeFlags.Mini | MinidumpType.WithAvxXStateContext, null, false, avx));
         using var dump = MinidumpReader.Open(avx);
         var snapshot = MinidumpSnapshot.Read(dump);
-        Assert.All(snapshot.Threads, t => Assert.NotNull(t.ContextAmd64!.YmmHigh));
+        Assert.All(snapshot.Threads, t => Assert.NotNull(Assert.IsType<Amd64Context>(t.Context).Registers.YmmHigh));
         // A selection without AVX state first, then one with it, from the same snapshot.
         using (var s = File.Create(_dir.File("plain.dmp")))
             MinidumpComposer.Write(snapshot, DumpSelector.Select(snapshot, DumpTypeFlags.Mini), s, DateTimeOffset.UtcNow);
-        Assert.All(snapshot.Threads, t => Assert.NotNull(t.ContextAmd64!.YmmHigh));
+        Assert.All(snapshot.Threads, t => Assert.NotNull(Assert.IsType<Amd64Context>(t.Context).Registers.YmmHigh));
         using (var s = File.Create(_dir.File("with.dmp")))
             MinidumpComposer.Write(snapshot, DumpSelector.Select(snapshot, DumpTypeFlags.Mini | MinidumpType.WithAvxXStateContext), s, DateTimeOffset.UtcNow);
         using var with = MinidumpReader.Open(_dir.File("with.dmp"));

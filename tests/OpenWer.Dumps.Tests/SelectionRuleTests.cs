@@ -1,4 +1,4 @@
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Dumps.Composition;
 using OpenWer.Dumps.Selection;
 using OpenWer.Dumps.Tests.Infrastructure;

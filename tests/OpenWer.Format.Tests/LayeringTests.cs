@@ -4,18 +4,20 @@ namespace OpenWer.Format.Tests;
 
 /// <summary>
 /// The layers of DESIGN.md, checked on the project files so they cannot rot silently:
-/// format knows nothing of ours; capture only format; dumps format and capture; the CLI anything.
+/// format knows nothing of ours; the snapshot model only format; capture (its Linux sources) the two below it; dumps
+/// format, snapshot and capture; the CLI anything.
 /// </summary>
 public sealed class LayeringTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["OpenWer.Format"] = [],
-        ["OpenWer.Capture"] = ["OpenWer.Format"],
-        ["OpenWer.Dumps"] = ["OpenWer.Format", "OpenWer.Capture"],
-        ["OpenWer.Reporting"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps"],
-        ["OpenWer.LocalDumps"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting"],
-        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting", "OpenWer.LocalDumps"],
+        ["OpenWer.Snapshot"] = ["OpenWer.Format"],
+        ["OpenWer.Capture"] = ["OpenWer.Format", "OpenWer.Snapshot"],
+        ["OpenWer.Dumps"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture"],
+        ["OpenWer.Reporting"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps"],
+        ["OpenWer.LocalDumps"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting"],
+        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting", "OpenWer.LocalDumps"],
     };
 
     private static string Root()
@@ -48,6 +50,21 @@ public sealed class LayeringTests
             string text = File.ReadAllText(file);
             Assert.False(text.Contains("LibraryImport", StringComparison.Ordinal) || text.Contains("DllImport", StringComparison.Ordinal) || text.Contains("/proc/", StringComparison.Ordinal),
                 $"{file} reaches the OS; the format layer must not");
+        }
+    }
+
+    [Fact]
+    public void TheSnapshotModelReadsNothingItself()
+    {
+        // Records of what a source read, and the interface of a source: no file, process or native access of its own.
+        string[] reaching = ["LibraryImport", "DllImport", "File.", "Directory.", "FileStream", "Process.", "Environment."];
+        var sources = Directory.GetFiles(Path.Combine(Root(), "src/OpenWer.Snapshot"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(sources);
+        foreach (var file in sources)
+        {
+            string text = File.ReadAllText(file);
+            Assert.All(reaching, r => Assert.False(text.Contains(r, StringComparison.Ordinal), $"{file} uses {r}; the snapshot model reads nothing itself"));
         }
     }
 

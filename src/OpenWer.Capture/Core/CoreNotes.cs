@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
+using OpenWer.Format.Streams;
 
 namespace OpenWer.Capture.Core;
 
 /// <summary>
 /// The start of an ELF core as the kernel streams it to a core_pattern pipe: the ELF header, the program
 /// headers, then the PT_NOTE segment, read from a forward-only stream. An i386 process's core is ELFCLASS32
-/// with the 32-bit note layouts. Per thread NT_PRSTATUS (tid and
-/// registers) followed by its NT_PRFPREG and NT_X86_XSTATE; NT_SIGINFO and NT_AUXV of the process. The
+/// with the 32-bit note layouts. Per thread NT_PRSTATUS (tid and registers) followed by its NT_PRFPREG and
+/// NT_X86_XSTATE (on arm64: NT_PRFPREG and NT_ARM_TLS); NT_SIGINFO and NT_AUXV of the process. The
 /// kernel writes the dumping (crashing) thread first.
 /// The notes are read one at a time and only the bytes used are kept, whatever sizes the core declares: the
 /// process chose its thread count and much of what the notes hold, and the handler's memory must stay bounded.
@@ -22,7 +23,9 @@ public sealed class CoreNotes
     private const int PrPidOffset = 32, PrRegOffset = 112, UserRegsSize = 216;
     /// <summary>i386 struct elf_prstatus (compat_elf_prstatus): pr_pid at 24, pr_reg (17 u32, 68 bytes) at 72.</summary>
     private const int PrPidOffsetX86 = 24, PrRegOffsetX86 = 72, UserRegsSizeX86 = 68, FSaveSizeX86 = 108, MaxTlsX86 = 16 * 8;
-    private const ushort EM_386 = 3;
+    /// <summary>arm64 struct elf_prstatus: as x86_64's up to pr_reg (user_pt_regs, 272 bytes); user_fpsimd_state's 520 used bytes; TPIDR_EL0.</summary>
+    private const int UserRegsSizeArm64 = Registers.KernelRegisterSets.UserRegsSizeArm64, FpSimdSizeArm64 = Registers.KernelRegisterSets.FpSimdSizeArm64;
+    public const uint NT_ARM_TLS = 0x401;
     /// <summary>Of the XSAVE area: the legacy region and header (576 bytes), then the YMM upper halves (256).</summary>
     public const int XStateKept = 576 + 256;
     /// <summary>Threads whose registers are kept (about 1.6 KiB each); a process with more is dumped with these.</summary>
@@ -40,8 +43,10 @@ public sealed class CoreNotes
     /// <summary>Threads of the core beyond <see cref="MaxThreads"/>, whose registers were not kept.</summary>
     public int ThreadsDropped { get; private set; }
 
-    /// <summary>An i386 process's core (ELFCLASS32, EM_386): its notes have the 32-bit layouts, its auxv 4-byte words.</summary>
-    public bool IsX86 { get; private set; }
+    /// <summary>The process's architecture, from the core's e_machine: x86_64, arm64, or i386 (ELFCLASS32, whose notes have the 32-bit layouts).</summary>
+    public ProcessorArchitecture Architecture { get; private set; }
+    /// <summary>An i386 process's core: 32-bit note layouts, 4-byte auxv words and siginfo fields.</summary>
+    public bool IsX86 => Architecture == ProcessorArchitecture.Intel;
     /// <summary>The size of a word of the auxv note (Elf32_auxv_t or Elf64_auxv_t).</summary>
     public int AuxvWordSize => IsX86 ? 4 : 8;
 
@@ -62,10 +67,13 @@ public sealed class CoreNotes
             throw new CaptureException("stdin is not an ELF core (ET_CORE)");
         bool is64 = header[4] == 2;
         ushort machine = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18));
-        if (!is64 && machine != EM_386)
-            throw new CaptureException($"the core is a 32-bit core of machine {machine} (e_machine); only i386 (3) 32-bit processes are supported");
-        if (is64 && machine == EM_386)
-            throw new CaptureException("the core claims a 64-bit i386 process");
+        var architecture = (is64, machine) switch
+        {
+            (true, Elf.ElfImage.EM_X86_64) => ProcessorArchitecture.Amd64,
+            (true, Elf.ElfImage.EM_AARCH64) => ProcessorArchitecture.Arm64,
+            (false, Elf.ElfImage.EM_386) => ProcessorArchitecture.Intel,
+            _ => throw new CaptureException($"the core is an ELF{(is64 ? 64 : 32)} core of machine {machine} (e_machine); only x86_64 (62), arm64 (183) and i386 (3, 32-bit) processes are supported"),
+        };
         if (is64)
             header = [.. header, .. reader.Read(12)];
         // Elf64_Ehdr: e_phoff u64 @0x20, e_phentsize @0x36, e_phnum @0x38; Elf32_Ehdr: e_phoff u32 @0x1C, @0x2A, @0x2C.
@@ -78,7 +86,7 @@ public sealed class CoreNotes
             throw new CaptureException($"the core's program headers are not an ELF{(is64 ? 64 : 32)} core's");
         reader.SkipTo(phoff);
         var phdrs = reader.Read(phentsize * phnum);
-        var notes = new CoreNotes { IsX86 = machine == EM_386 };
+        var notes = new CoreNotes { Architecture = architecture };
         for (int i = 0; i < phnum; i++)
         {
             var p = phdrs.AsSpan(i * phentsize);
@@ -119,8 +127,10 @@ public sealed class CoreNotes
                 MappedFiles = reader.Read((int)Math.Min(descSize, MaxMappedFiles));
             else if (type == NT_PRPSINFO && keepFiles)
                 ProcessInfo = reader.Read((int)Math.Min(descSize, MaxProcessInfo));
-            else if (IsX86)
+            else if (Architecture == ProcessorArchitecture.Intel)
                 ParseX86(reader, type, descSize, ref current);
+            else if (Architecture == ProcessorArchitecture.Arm64)
+                ParseArm64(reader, type, descSize, ref current);
             else
                 ParseAmd64(reader, type, descSize, keepXState, ref current);
             reader.SkipTo(next);
@@ -185,6 +195,26 @@ public sealed class CoreNotes
         }
     }
 
+    /// <summary>The thread notes of an arm64 core: elf_prstatus (user_pt_regs), then user_fpsimd_state and TPIDR_EL0.</summary>
+    private void ParseArm64(ForwardReader reader, uint type, long descSize, ref CoreThread? current)
+    {
+        switch (type)
+        {
+            case NT_PRSTATUS when descSize >= PrRegOffset + UserRegsSizeArm64:
+                var status = reader.Read(PrRegOffset + UserRegsSizeArm64);
+                current = AddThread(status, PrPidOffset, PrRegOffset, UserRegsSizeArm64);
+                if (current is not null)
+                    current.FpRegs = [];
+                break;
+            case NT_PRFPREG when current is not null && descSize >= FpSimdSizeArm64:
+                current.FpRegs = reader.Read(FpSimdSizeArm64);
+                break;
+            case NT_ARM_TLS when current is not null && descSize >= 8:
+                current.Tls = reader.Read(8);
+                break;
+        }
+    }
+
     /// <summary>A forward-only stream with its position, skipping in bounded pieces.</summary>
     private sealed class ForwardReader(Stream stream)
     {
@@ -216,7 +246,9 @@ public sealed class CoreNotes
 
 /// <summary>
 /// One thread of a core: its tid, user_regs_struct, FXSAVE image and the start of its XSAVE area; for an i386
-/// thread, the 32-bit user_regs_struct, the FSAVE image in <see cref="FpRegs"/>, the FXSAVE image and TLS entries.
+/// thread, the 32-bit user_regs_struct, the FSAVE image in <see cref="FpRegs"/>, the FXSAVE image and TLS entries;
+/// for an arm64 thread, user_pt_regs, user_fpsimd_state in <see cref="FpRegs"/> (empty when the core has none) and
+/// TPIDR_EL0 in <see cref="Tls"/>.
 /// </summary>
 public sealed class CoreThread(int threadId, byte[] registers)
 {
@@ -226,6 +258,6 @@ public sealed class CoreThread(int threadId, byte[] registers)
     public byte[]? XState { get; set; }
     /// <summary>An i386 thread's FXSAVE image (NT_PRXFPREG, else the start of NT_X86_XSTATE); null when the core has neither.</summary>
     public byte[]? FxRegs { get; set; }
-    /// <summary>NT_386_TLS: struct user_desc {entry_number, base_addr, limit, flags} per GDT TLS entry.</summary>
+    /// <summary>NT_386_TLS: struct user_desc {entry_number, base_addr, limit, flags} per GDT TLS entry; NT_ARM_TLS: TPIDR_EL0.</summary>
     public byte[] Tls { get; set; } = [];
 }

@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using OpenWer.Capture.Proc;
+using OpenWer.Capture.Registers;
+using OpenWer.Format.Streams;
 using OpenWer.Capture.Live;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Core;
 
@@ -19,22 +22,26 @@ public static class CrashedProcessCapture
         var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
         int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
         var exception = ExceptionSnapshot.ForSignal(faulting, notes.Signal, notes.SignalCode, notes.SignalAddress);
-        return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid => byTid.TryGetValue(tid, out var t) ? Registers(t, notes.IsX86, withAvx) : null,
+        return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid => byTid.TryGetValue(tid, out var t) ? Registers(t, notes.Architecture, withAvx) : null,
             memory, faulting, exception);
     }
 
     /// <summary>A thread's registers from its core notes, in the context of the core's architecture.</summary>
-    internal static ThreadRegistersRead Registers(CoreThread t, bool x86Core, bool withAvx)
+    internal static ThreadRegistersRead Registers(CoreThread t, ProcessorArchitecture architecture, bool withAvx)
     {
-        if (x86Core)
+        switch (architecture)
         {
-            var x86 = ThreadRegisters.FromUserRegsX86(t.Registers, t.FpRegs, t.FxRegs);
-            return new ThreadRegistersRead(null, null, TlsBase(t.Tls, x86.SegGs)) { X86 = x86 };
+            case ProcessorArchitecture.Intel:
+                var x86 = KernelRegisterSets.X86(t.Registers, t.FpRegs, t.FxRegs);
+                return new ThreadRegistersRead(new X86Context(x86), TlsBase(t.Tls, x86.SegGs));
+            case ProcessorArchitecture.Arm64:
+                return new ThreadRegistersRead(new Arm64Context(KernelRegisterSets.Arm64(t.Registers, t.FpRegs)),
+                    t.Tls.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(t.Tls) : 0);
+            default:
+                var ymmHigh = withAvx && t.XState is { } xsave ? KernelRegisterSets.YmmHigh(xsave) : null;
+                return new ThreadRegistersRead(new Amd64Context(KernelRegisterSets.Amd64(t.Registers, t.FpRegs, ymmHigh: ymmHigh)),
+                    KernelRegisterSets.FsBase(t.Registers));
         }
-        var context = ThreadRegisters.FromUserRegs(t.Registers, t.FpRegs);
-        if (withAvx && t.XState is { Length: >= 576 + 256 } x)
-            context.YmmHigh = (BitConverter.ToUInt64(x, 512) & 4) != 0 ? x.AsSpan(576, 256).ToArray() : new byte[256];
-        return new ThreadRegistersRead(context, null, ThreadRegisters.FsBase(t.Registers));
     }
 
     /// <summary>An i386 thread's thread pointer: the base of the TLS entry (NT_386_TLS) its %gs selects, or 0.</summary>

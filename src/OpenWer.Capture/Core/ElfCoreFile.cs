@@ -3,7 +3,8 @@ using System.Text;
 using Microsoft.Win32.SafeHandles;
 using OpenWer.Capture.Elf;
 using OpenWer.Capture.Live;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Format.Streams;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Core;
 
@@ -16,7 +17,7 @@ namespace OpenWer.Capture.Core;
 /// </summary>
 public sealed class ElfCoreFile : ISnapshotSource
 {
-    private const ushort ET_CORE = 4, EM_386 = 3, EM_X86_64 = 62;
+    private const ushort ET_CORE = 4;
     private const ulong AT_ENTRY = 9, AT_SYSINFO_EHDR = 33;
     private const int MaxProgramHeaders = 65535;
     private readonly FileStream _file;
@@ -42,8 +43,8 @@ public sealed class ElfCoreFile : ISnapshotSource
             ushort type = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(16)), machine = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18));
             if (type != ET_CORE)
                 throw new CaptureException($"{path} is an ELF file but not a core (e_type {type}; a core is 4)");
-            if (!(is64 && machine == EM_X86_64) && !(!is64 && machine == EM_386))
-                throw new CaptureException($"{path} is a core of machine {machine} ({(is64 ? 64 : 32)}-bit); x86_64 and i386 cores can be read");
+            if (!(is64 && machine is ElfImage.EM_X86_64 or ElfImage.EM_AARCH64) && !(!is64 && machine == ElfImage.EM_386))
+                throw new CaptureException($"{path} is a core of machine {machine} ({(is64 ? 64 : 32)}-bit); x86_64, arm64 and i386 cores can be read");
             var segments = Segments(handle, header, is64);
             file.Position = 0;
             var notes = CoreNotes.Read(file, keepXState: withAvx, keepFiles: true);
@@ -96,8 +97,8 @@ public sealed class ElfCoreFile : ISnapshotSource
         var (pid, name, arguments) = ProcessInfo(notes.ProcessInfo, notes.IsX86, notes.Threads[0].ThreadId);
         var threads = notes.Threads.Select(t =>
         {
-            var r = CrashedProcessCapture.Registers(t, notes.IsX86, withAvx);
-            return new ThreadSnapshot(t.ThreadId, t.ThreadId == pid ? name : null, r.Amd64, r.Arm64, r.ThreadPointer, default) { ContextX86 = r.X86 };
+            var r = CrashedProcessCapture.Registers(t, notes.Architecture, withAvx);
+            return new ThreadSnapshot(t.ThreadId, t.ThreadId == pid ? name : null, r.Context, r.ThreadPointer, default);
         }).ToList();
         var mappings = CoreFileMappings.From(segments, notes.MappedFiles, wordSize);
         var auxv = ModuleScanner.ParseAuxv(notes.Auxv, wordSize);
@@ -122,10 +123,14 @@ public sealed class ElfCoreFile : ISnapshotSource
         var exception = notes.Signal != 0
             ? ExceptionSnapshot.ForSignal(threads[0].ThreadId, notes.Signal, notes.SignalCode, notes.SignalAddress)
             : new ExceptionSnapshot(threads[0].ThreadId, ExceptionSnapshot.DumpRequested, 0, threads[0].InstructionPointer, []);
+        // A core holds no CPU or kernel facts: this machine's stand in, but not its CPU's for a core of another one.
         var here = SystemFactsReader.Read();
-        var system = notes.IsX86 ? here with { Architecture = Format.Streams.ProcessorArchitecture.Intel } : here;
+        bool sameCpu = here.Architecture == notes.Architecture
+            || (here.Architecture == ProcessorArchitecture.Amd64 && notes.Architecture == ProcessorArchitecture.Intel);
+        var system = sameCpu ? here with { Architecture = notes.Architecture }
+            : here with { Architecture = notes.Architecture, ProcessorLevel = 0, ProcessorRevision = 0, CpuVendor = [0, 0, 0], CpuVersion = 0, CpuFeatures = 0 };
         var files = new ProcessFiles(Encoding.UTF8.GetBytes($"Name:\t{name}\nPid:\t{pid}\n"), arguments, [], notes.Auxv,
-            CoreFileMappings.MapsText(mappings), ReadOrEmpty("/proc/cpuinfo"), File.Exists("/etc/lsb-release") ? ReadOrEmpty("/etc/lsb-release") : ReadOrEmpty("/etc/os-release"));
+            CoreFileMappings.MapsText(mappings), sameCpu ? ReadOrEmpty("/proc/cpuinfo") : [], File.Exists("/etc/lsb-release") ? ReadOrEmpty("/etc/lsb-release") : ReadOrEmpty("/etc/os-release"));
         string executable = modules.FirstOrDefault()?.Path ?? name;
         return new ProcessSnapshot(pid, executable, threads, modules, mappings, [], files, system, default, exception, memory)
         {

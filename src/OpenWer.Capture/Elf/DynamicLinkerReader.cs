@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format.Writing;
 
 namespace OpenWer.Capture.Elf;

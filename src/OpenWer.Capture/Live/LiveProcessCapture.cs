@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using OpenWer.Capture.Elf;
 using OpenWer.Capture.Proc;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Live;
 
@@ -70,14 +70,16 @@ public sealed class LiveProcessCapture : ISnapshotSource
             var times = ReadTimes(task);
             string name = ProcFiles.ReadText($"{task}/comm").TrimEnd('\n');
             if (registers(tid) is { } r)
-                threads.Add(new ThreadSnapshot(tid, name, r.Amd64, r.Arm64, r.ThreadPointer, times) { ContextX86 = r.X86 });
+                threads.Add(new ThreadSnapshot(tid, name, r.Context, r.ThreadPointer, times));
         }
         if (threads.Count == 0)
             throw new ProcessExitedException(pid);
-        // A 32-bit process: x86 contexts, 32-bit auxv, SystemInfo's architecture PROCESSOR_ARCHITECTURE_INTEL.
-        bool x86 = threads[0].ContextX86 is not null;
-        if (threads.Any(t => (t.ContextX86 is not null) != x86))
+        // The process's architecture is its threads' (a 32-bit process: x86 contexts, 32-bit auxv, SystemInfo's
+        // PROCESSOR_ARCHITECTURE_INTEL), decided here once for the whole snapshot.
+        var architecture = threads[0].Context.Architecture;
+        if (threads.Any(t => t.Context.Architecture != architecture))
             throw new CaptureException($"process {pid} has both 32-bit and 64-bit threads; such a process cannot be written as one dump");
+        bool x86 = architecture == Format.Streams.ProcessorArchitecture.Intel;
         if (!x86 && IsX32(directory))
             throw new CaptureException($"process {pid} is an x32 program (64-bit registers, 32-bit pointers and auxv), which cannot be dumped");
 
@@ -99,9 +101,7 @@ public sealed class LiveProcessCapture : ISnapshotSource
             exception = new ExceptionSnapshot(requesting.ThreadId, ExceptionSnapshot.DumpRequested, 0, requesting.InstructionPointer, []);
         }
 
-        var system = SystemFactsReader.Read();
-        if (x86)
-            system = system with { Architecture = Format.Streams.ProcessorArchitecture.Intel };
+        var system = SystemFactsReader.Read() with { Architecture = architecture };
         return new ProcessSnapshot(pid, exe, threads, modules, mappings, ReadHandles(proc), files, system,
             ReadTimes(proc), exception, memory)
         {

@@ -1,7 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 using OpenWer.Capture.Proc;
 using OpenWer.Capture.Elf;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format.Writing;
 
 namespace OpenWer.Capture.Live;

@@ -1,5 +1,5 @@
 using OpenWer.Capture.Elf;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Live;
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using OpenWer.Capture.Native;
 using OpenWer.Capture.Proc;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format.Streams;
 
 namespace OpenWer.Capture.Live;

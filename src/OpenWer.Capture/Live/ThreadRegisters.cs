@@ -1,20 +1,20 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using OpenWer.Capture.Native;
+using OpenWer.Capture.Registers;
 using OpenWer.Format.Contexts;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Live;
 
 /// <summary>Reads a stopped tracee's registers into the Windows CONTEXT layouts. Call on the ptrace thread only.</summary>
 internal static class ThreadRegisters
 {
-    // struct user_regs_struct (x86_64), in order; 27 u64 = 216 bytes.
-    private enum Reg { R15, R14, R13, R12, Rbp, Rbx, R11, R10, R9, R8, Rax, Rcx, Rdx, Rsi, Rdi, OrigRax, Rip, Cs, Eflags, Rsp, Ss, FsBase, GsBase, Ds, Es, Fs, Gs }
-    private const int UserRegsSize = 27 * 8;
+    private const int UserRegsSize = KernelRegisterSets.UserRegsSizeAmd64, UserRegsSizeX86 = KernelRegisterSets.UserRegsSizeX86;
     /// <summary>offsetof(struct user, u_debugreg) on x86_64.</summary>
     private const int DebugRegOffset = 848;
-    /// <summary>YMM_Hi128 lives at 576 in the standard (non-compacted) XSAVE layout ptrace returns; XSTATE_BV at 512.</summary>
-    private const int XSaveYmmOffset = 576, XSaveHeaderOffset = 512, XSaveReadSize = 4096;
+    /// <summary>Room for the XSAVE image ptrace returns (its standard layout holds YMM_Hi128 well inside).</summary>
+    private const int XSaveReadSize = 4096;
 
     /// <summary>
     /// Reads a stopped thread's registers in the CONTEXT of the thread's own ABI. On x86_64 the kernel answers
@@ -27,40 +27,36 @@ internal static class ThreadRegisters
         if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64)
         {
             var (a, tp) = ReadArm64(tid);
-            return new ThreadRegistersRead(null, a, tp);
+            return new ThreadRegistersRead(new Arm64Context(a), tp);
         }
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
             throw new CaptureException($"dumping processes on {RuntimeInformation.ProcessArchitecture} is not supported");
         var regs = ReadRegSet(tid, LinuxApi.NT_PRSTATUS, UserRegsSize, "PTRACE_GETREGSET NT_PRSTATUS");
         if (regs.Length == UserRegsSize)
         {
-            var (c, fs) = ReadAmd64(tid, withXState, regs);
-            return new ThreadRegistersRead(c, null, fs);
+            var c = ReadAmd64(tid, withXState, regs);
+            return new ThreadRegistersRead(new Amd64Context(c), KernelRegisterSets.FsBase(regs));
         }
         if (regs.Length == UserRegsSizeX86)
         {
             var (x, tp) = ReadX86(tid, regs);
-            return new ThreadRegistersRead(null, null, tp) { X86 = x };
+            return new ThreadRegistersRead(new X86Context(x), tp);
         }
         throw new CaptureException($"thread {tid}'s general registers are {regs.Length} bytes, neither an x86_64 ({UserRegsSize}) nor an i386 ({UserRegsSizeX86}) user_regs_struct");
     }
 
-    private static unsafe (ContextAmd64 Context, ulong FsBase) ReadAmd64(int tid, bool withXState, byte[] regs)
+    private static unsafe ContextAmd64 ReadAmd64(int tid, bool withXState, byte[] regs)
     {
         var fp = new byte[ContextAmd64.FxSaveSize];
         fixed (byte* f = fp)
             Check(LinuxApi.Ptrace(LinuxApi.PTRACE_GETFPREGS, tid, 0, (nint)f), tid, "PTRACE_GETFPREGS");
-        var c = FromUserRegs(regs, fp);
-        c.Dr0 = PeekUser(tid, DebugRegOffset + 0);
-        c.Dr1 = PeekUser(tid, DebugRegOffset + 8);
-        c.Dr2 = PeekUser(tid, DebugRegOffset + 16);
-        c.Dr3 = PeekUser(tid, DebugRegOffset + 24);
-        c.Dr6 = PeekUser(tid, DebugRegOffset + 48);
-        c.Dr7 = PeekUser(tid, DebugRegOffset + 56);
-        if (withXState)
-            c.YmmHigh = ReadYmmHigh(tid);
-        return (c, BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)Reg.FsBase * 8)));
+        return KernelRegisterSets.Amd64(regs, fp, ReadDebugRegisters(tid), withXState ? ReadYmmHigh(tid) : null);
     }
+
+    /// <summary>Dr0-Dr3, Dr6, Dr7 at their struct user offsets (the tracer's 64-bit view, also for a 32-bit task).</summary>
+    private static KernelRegisterSets.DebugRegisters ReadDebugRegisters(int tid) => new(
+        PeekUser(tid, DebugRegOffset + 0), PeekUser(tid, DebugRegOffset + 8), PeekUser(tid, DebugRegOffset + 16),
+        PeekUser(tid, DebugRegOffset + 24), PeekUser(tid, DebugRegOffset + 48), PeekUser(tid, DebugRegOffset + 56));
 
     /// <summary>
     /// A 32-bit task: NT_PRFPREG is its 108-byte FSAVE image (user_i387_struct), NT_PRXFPREG its 512-byte FXSAVE
@@ -74,52 +70,8 @@ internal static class ThreadRegisters
             ?? LegacyRegion(ReadRegSet(tid, LinuxApi.NT_X86_XSTATE, XSaveReadSize, "PTRACE_GETREGSET NT_X86_XSTATE"));
         if (fsave.Length != ContextX86.FSaveImageSize || fxsave.Length != ContextX86.ExtendedRegistersSize)
             throw new CaptureException($"thread {tid}'s i386 floating-point registers are {fsave.Length} and {fxsave.Length} bytes, expected {ContextX86.FSaveImageSize} and {ContextX86.ExtendedRegistersSize}");
-        var c = FromUserRegsX86(regs, fsave, fxsave);
-        c.Dr0 = (uint)PeekUser(tid, DebugRegOffset + 0);
-        c.Dr1 = (uint)PeekUser(tid, DebugRegOffset + 8);
-        c.Dr2 = (uint)PeekUser(tid, DebugRegOffset + 16);
-        c.Dr3 = (uint)PeekUser(tid, DebugRegOffset + 24);
-        c.Dr6 = (uint)PeekUser(tid, DebugRegOffset + 48);
-        c.Dr7 = (uint)PeekUser(tid, DebugRegOffset + 56);
+        var c = KernelRegisterSets.X86(regs, fsave, fxsave, ReadDebugRegisters(tid));
         return (c, ThreadAreaBase(tid, c.SegGs));
-    }
-
-    // struct user_regs_struct (i386), in order; 17 u32 = 68 bytes.
-    private enum RegX86 { Ebx, Ecx, Edx, Esi, Edi, Ebp, Eax, Ds, Es, Fs, Gs, OrigEax, Eip, Cs, Eflags, Esp, Ss }
-    public const int UserRegsSizeX86 = 17 * 4;
-
-    /// <summary>
-    /// The x86 CONTEXT for an i386 user_regs_struct, its FSAVE image (108 bytes) and FXSAVE image (512), from ptrace
-    /// or a core's notes. Without an FXSAVE image (a core that has none) the context does not claim EXTENDED_REGISTERS.
-    /// </summary>
-    public static ContextX86 FromUserRegsX86(byte[] regs, byte[] fsave, byte[]? fxsave)
-    {
-        uint R(RegX86 reg) => BinaryPrimitives.ReadUInt32LittleEndian(regs.AsSpan((int)reg * 4));
-        var floatSave = new byte[ContextX86.FloatSaveSize];
-        // FLOATING_SAVE_AREA is the FSAVE image followed by Cr0NpxState, which Linux does not report (left 0).
-        fsave.AsSpan(0, ContextX86.FSaveImageSize).CopyTo(floatSave);
-        return new ContextX86
-        {
-            ContextFlags = fxsave is null ? ContextX86.FlagAll & ~ContextX86.FlagExtendedRegistersBit : ContextX86.FlagAll,
-            FloatSave = floatSave,
-            SegGs = R(RegX86.Gs) & 0xFFFF,
-            SegFs = R(RegX86.Fs) & 0xFFFF,
-            SegEs = R(RegX86.Es) & 0xFFFF,
-            SegDs = R(RegX86.Ds) & 0xFFFF,
-            Edi = R(RegX86.Edi),
-            Esi = R(RegX86.Esi),
-            Ebx = R(RegX86.Ebx),
-            Edx = R(RegX86.Edx),
-            Ecx = R(RegX86.Ecx),
-            Eax = R(RegX86.Eax),
-            Ebp = R(RegX86.Ebp),
-            Eip = R(RegX86.Eip),
-            SegCs = R(RegX86.Cs) & 0xFFFF,
-            EFlags = R(RegX86.Eflags),
-            Esp = R(RegX86.Esp),
-            SegSs = R(RegX86.Ss) & 0xFFFF,
-            ExtendedRegisters = fxsave is null ? new byte[ContextX86.ExtendedRegistersSize] : fxsave.AsSpan(0, ContextX86.ExtendedRegistersSize).ToArray(),
-        };
     }
 
     /// <summary>The base of the GDT TLS entry a %gs selector names (struct user_desc: entry_number, base_addr, ...), or 0.</summary>
@@ -177,68 +129,25 @@ internal static class ThreadRegisters
         return length == capacity ? buffer : buffer.AsSpan(0, length).ToArray();
     }
 
-    /// <summary>The CONTEXT for a user_regs_struct and an FXSAVE image (from ptrace, or from a core's NT_PRSTATUS and NT_PRFPREG).</summary>
-    public static ContextAmd64 FromUserRegs(byte[] regs, byte[] fp)
-    {
-        ulong R(Reg reg) => BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)reg * 8));
-        return new ContextAmd64
-        {
-            ContextFlags = ContextAmd64.FlagAll,
-            MxCsr = BinaryPrimitives.ReadUInt32LittleEndian(fp.AsSpan(24)),
-            Cs = (ushort)R(Reg.Cs),
-            Ds = (ushort)R(Reg.Ds),
-            Es = (ushort)R(Reg.Es),
-            Fs = (ushort)R(Reg.Fs),
-            Gs = (ushort)R(Reg.Gs),
-            Ss = (ushort)R(Reg.Ss),
-            EFlags = (uint)R(Reg.Eflags),
-            Rax = R(Reg.Rax),
-            Rcx = R(Reg.Rcx),
-            Rdx = R(Reg.Rdx),
-            Rbx = R(Reg.Rbx),
-            Rsp = R(Reg.Rsp),
-            Rbp = R(Reg.Rbp),
-            Rsi = R(Reg.Rsi),
-            Rdi = R(Reg.Rdi),
-            R8 = R(Reg.R8),
-            R9 = R(Reg.R9),
-            R10 = R(Reg.R10),
-            R11 = R(Reg.R11),
-            R12 = R(Reg.R12),
-            R13 = R(Reg.R13),
-            R14 = R(Reg.R14),
-            R15 = R(Reg.R15),
-            Rip = R(Reg.Rip),
-            FltSave = fp,
-        };
-    }
-
-    /// <summary>fs_base in a user_regs_struct.</summary>
-    public static ulong FsBase(byte[] regs) => BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)Reg.FsBase * 8));
-
     private static unsafe byte[]? ReadYmmHigh(int tid)
     {
         var xsave = new byte[XSaveReadSize];
+        int length;
         fixed (byte* x = xsave)
         {
             var iov = new LinuxApi.IoVec { Base = (nint)x, Length = (nuint)xsave.Length };
             if (LinuxApi.Ptrace(LinuxApi.PTRACE_GETREGSET, tid, LinuxApi.NT_X86_XSTATE, (nint)(&iov)) < 0)
                 return null;
-            if ((int)iov.Length < XSaveYmmOffset + ContextAmd64.YmmHighSize)
-                return null;
+            length = (int)iov.Length;
         }
-        ulong xstateBv = BinaryPrimitives.ReadUInt64LittleEndian(xsave.AsSpan(XSaveHeaderOffset));
-        // A component not in XSTATE_BV is in its initial state: zeros.
-        return (xstateBv & ContextAmd64.XStateMaskAvx) != 0
-            ? xsave.AsSpan(XSaveYmmOffset, ContextAmd64.YmmHighSize).ToArray()
-            : new byte[ContextAmd64.YmmHighSize];
+        return KernelRegisterSets.YmmHigh(xsave.AsSpan(0, length));
     }
 
     /// <summary>arm64: NT_PRSTATUS user_pt_regs {x0-x30, sp, pc, pstate}, NT_PRFPREG {v0-v31, fpsr, fpcr}, NT_ARM_TLS.</summary>
     private static unsafe (ContextArm64 Context, ulong Tpidr) ReadArm64(int tid)
     {
-        var gp = new byte[34 * 8];
-        var fp = new byte[32 * 16 + 8];
+        var gp = new byte[KernelRegisterSets.UserRegsSizeArm64];
+        var fp = new byte[KernelRegisterSets.FpSimdSizeArm64];
         var tls = new byte[8];
         fixed (byte* g = gp)
         fixed (byte* f = fp)
@@ -254,17 +163,7 @@ internal static class ThreadRegisters
             iov = new LinuxApi.IoVec { Base = (nint)t, Length = 8 };
             LinuxApi.Ptrace(LinuxApi.PTRACE_GETREGSET, tid, LinuxApi.NT_ARM_TLS, (nint)(&iov));
         }
-        var c = new ContextArm64();
-        for (int i = 0; i < 29; i++)
-            c.X[i] = BinaryPrimitives.ReadUInt64LittleEndian(gp.AsSpan(8 * i));
-        c.Fp = BinaryPrimitives.ReadUInt64LittleEndian(gp.AsSpan(8 * 29));
-        c.Lr = BinaryPrimitives.ReadUInt64LittleEndian(gp.AsSpan(8 * 30));
-        c.Sp = BinaryPrimitives.ReadUInt64LittleEndian(gp.AsSpan(8 * 31));
-        c.Pc = BinaryPrimitives.ReadUInt64LittleEndian(gp.AsSpan(8 * 32));
-        c.Cpsr = (uint)BinaryPrimitives.ReadUInt64LittleEndian(gp.AsSpan(8 * 33));
-        c.V = fp.AsSpan(0, 512).ToArray();
-        c.Fpsr = BinaryPrimitives.ReadUInt32LittleEndian(fp.AsSpan(512)); // kernel order: fpsr, then fpcr
-        c.Fpcr = BinaryPrimitives.ReadUInt32LittleEndian(fp.AsSpan(516));
+        var c = KernelRegisterSets.Arm64(gp, fp);
         return (c, BinaryPrimitives.ReadUInt64LittleEndian(tls));
     }
 

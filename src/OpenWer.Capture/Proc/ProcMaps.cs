@@ -1,5 +1,5 @@
 using System.Globalization;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Proc;
 

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Native;
 using OpenWer.Capture.Proc;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Supervision;
 

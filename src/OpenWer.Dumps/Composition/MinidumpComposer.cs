@@ -1,5 +1,5 @@
 using System.Text;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Dumps.Selection;
 using OpenWer.Format;
 using OpenWer.Format.Streams;
@@ -16,7 +16,6 @@ public static class MinidumpComposer
     public static MinidumpWriteResult Write(ProcessSnapshot snapshot, DumpSelection selection, Stream output, DateTimeOffset now)
     {
         var b = new MinidumpBuilder();
-        CheckArchitecture(snapshot, selection);
         var contexts = AddContexts(b, selection);
         AddThreadList(b, snapshot, selection, contexts);
         AddModuleList(b, selection);
@@ -50,50 +49,17 @@ public static class MinidumpComposer
             selection.Has(MinidumpType.IgnoreInaccessibleMemory));
     }
 
-    /// <summary>Readers pick the context layout by SystemInfo's architecture (and size): every context must be of that one.</summary>
-    private static void CheckArchitecture(ProcessSnapshot snapshot, DumpSelection selection)
-    {
-        var arch = snapshot.System.Architecture;
-        foreach (var t in selection.Threads)
-        {
-            bool fits = arch switch
-            {
-                ProcessorArchitecture.Amd64 => t.ContextAmd64 is not null,
-                ProcessorArchitecture.Arm64 => t.ContextArm64 is not null,
-                ProcessorArchitecture.Intel => t.ContextX86 is not null,
-                _ => false,
-            };
-            if (!fits)
-                throw new InvalidOperationException($"thread {t.ThreadId}'s registers are not in the {arch} context the dump's SystemInfo announces");
-        }
-    }
-
     private static Dictionary<int, LocationDescriptor> AddContexts(MinidumpBuilder b, DumpSelection selection)
     {
         var result = new Dictionary<int, LocationDescriptor>();
         bool avx = selection.Has(MinidumpType.WithAvxXStateContext);
         foreach (var t in selection.Threads)
         {
-            if (t.ContextAmd64 is { } c)
-            {
-                // The snapshot is not changed: another selection of it may want the AVX state.
-                int size = c.EncodedSizeFor(avx);
-                var span = b.Reserve(size, 16, out uint rva);
-                c.Write(span, avx);
-                result[t.ThreadId] = new LocationDescriptor((uint)size, rva);
-            }
-            else if (t.ContextArm64 is { } a)
-            {
-                var span = b.Reserve(Format.Contexts.ContextArm64.Size, 16, out uint rva);
-                a.Write(span);
-                result[t.ThreadId] = new LocationDescriptor(Format.Contexts.ContextArm64.Size, rva);
-            }
-            else if (t.ContextX86 is { } x)
-            {
-                var span = b.Reserve(Format.Contexts.ContextX86.Size, 16, out uint rva);
-                x.Write(span);
-                result[t.ThreadId] = new LocationDescriptor(Format.Contexts.ContextX86.Size, rva);
-            }
+            // The snapshot is not changed: another selection of it may want the AVX state.
+            int size = t.Context.EncodedSize(avx);
+            var span = b.Reserve(size, 16, out uint rva);
+            t.Context.Write(span, avx);
+            result[t.ThreadId] = new LocationDescriptor((uint)size, rva);
         }
         return result;
     }

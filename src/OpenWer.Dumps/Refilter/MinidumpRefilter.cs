@@ -1,5 +1,5 @@
 using OpenWer.Format;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Dumps.Refilter;
 

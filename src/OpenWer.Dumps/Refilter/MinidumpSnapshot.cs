@@ -1,7 +1,7 @@
 using System.Text;
 using OpenWer.Capture.Elf;
 using OpenWer.Capture.Proc;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format;
 using OpenWer.Format.Reading;
 using OpenWer.Format.Streams;
@@ -28,17 +28,18 @@ public static class MinidumpSnapshot
         ulong start = misc?.ProcessCreateTime ?? 0;
         ulong startFileTime = (start + FileTimeEpochOffset) * FileTimeTicksPerSecond;
         var system = dump.ReadSystemInfo() ?? throw new Format.MinidumpFormatException("the dump has no SystemInfo");
-        // The context layout follows SystemInfo's architecture: x86 for a 32-bit process's dump, AMD64 otherwise.
-        bool x86 = system.ProcessorArchitecture == ProcessorArchitecture.Intel;
-        if (!x86 && system.ProcessorArchitecture != ProcessorArchitecture.Amd64)
-            throw new Format.MinidumpFormatException($"re-filtering a dump of architecture {system.ProcessorArchitecture} is not supported");
-        var threads = dump.ReadThreads().Select(t => new ThreadSnapshot((int)t.ThreadId, names.GetValueOrDefault(t.ThreadId),
-            x86 ? null : dump.ReadContextAmd64(t.ThreadContext), null, t.Teb,
-            infos.TryGetValue(t.ThreadId, out var i)
-                ? new ThreadTimes(i.UserTime, i.KernelTime, i.CreateTime > startFileTime ? i.CreateTime - startFileTime : 0, i.Affinity) : default)
+        // The context layout follows SystemInfo's architecture, for every thread.
+        Func<LocationDescriptor, CpuContext> context = system.ProcessorArchitecture switch
         {
-            ContextX86 = x86 ? dump.ReadContextX86(t.ThreadContext) : null,
-        }).ToList();
+            ProcessorArchitecture.Amd64 => l => new Amd64Context(dump.ReadContextAmd64(l)),
+            ProcessorArchitecture.Arm64 => l => new Arm64Context(dump.ReadContextArm64(l)),
+            ProcessorArchitecture.Intel => l => new X86Context(dump.ReadContextX86(l)),
+            var other => throw new Format.MinidumpFormatException($"re-filtering a dump of architecture {other} is not supported (AMD64, ARM64 and x86 are)"),
+        };
+        var threads = dump.ReadThreads().Select(t => new ThreadSnapshot((int)t.ThreadId, names.GetValueOrDefault(t.ThreadId),
+            context(t.ThreadContext), t.Teb,
+            infos.TryGetValue(t.ThreadId, out var i)
+                ? new ThreadTimes(i.UserTime, i.KernelTime, i.CreateTime > startFileTime ? i.CreateTime - startFileTime : 0, i.Affinity) : default)).ToList();
         var modules = dump.ReadModules().Select(m => Module(m, memory)).ToList();
         byte[] Stream(StreamType t) => dump.ReadStream(t) ?? [];
         var maps = Stream(StreamType.LinuxMaps);

@@ -1,4 +1,4 @@
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
 

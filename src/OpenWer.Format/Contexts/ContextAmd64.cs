@@ -24,43 +24,45 @@ public sealed class ContextAmd64
     public const int SizeWithXState = Size + ContextExSize + XSaveHeaderSize + YmmHighSize;
     /// <summary>XSTATE_MASK_AVX: bit 2 of the XSAVE feature mask.</summary>
     public const ulong XStateMaskAvx = 0x4;
+    /// <summary>CONTEXT_XSTATE without the architecture bit, as it is cleared from a context read back.</summary>
+    private const uint FlagXStateBit = 0x40;
 
-    public uint ContextFlags { get; set; } = FlagAll;
-    public uint MxCsr { get; set; }
-    public ushort Cs { get; set; }
-    public ushort Ds { get; set; }
-    public ushort Es { get; set; }
-    public ushort Fs { get; set; }
-    public ushort Gs { get; set; }
-    public ushort Ss { get; set; }
-    public uint EFlags { get; set; }
-    public ulong Dr0 { get; set; }
-    public ulong Dr1 { get; set; }
-    public ulong Dr2 { get; set; }
-    public ulong Dr3 { get; set; }
-    public ulong Dr6 { get; set; }
-    public ulong Dr7 { get; set; }
-    public ulong Rax { get; set; }
-    public ulong Rcx { get; set; }
-    public ulong Rdx { get; set; }
-    public ulong Rbx { get; set; }
-    public ulong Rsp { get; set; }
-    public ulong Rbp { get; set; }
-    public ulong Rsi { get; set; }
-    public ulong Rdi { get; set; }
-    public ulong R8 { get; set; }
-    public ulong R9 { get; set; }
-    public ulong R10 { get; set; }
-    public ulong R11 { get; set; }
-    public ulong R12 { get; set; }
-    public ulong R13 { get; set; }
-    public ulong R14 { get; set; }
-    public ulong R15 { get; set; }
-    public ulong Rip { get; set; }
+    public uint ContextFlags { get; init; } = FlagAll;
+    public uint MxCsr { get; init; }
+    public ushort Cs { get; init; }
+    public ushort Ds { get; init; }
+    public ushort Es { get; init; }
+    public ushort Fs { get; init; }
+    public ushort Gs { get; init; }
+    public ushort Ss { get; init; }
+    public uint EFlags { get; init; }
+    public ulong Dr0 { get; init; }
+    public ulong Dr1 { get; init; }
+    public ulong Dr2 { get; init; }
+    public ulong Dr3 { get; init; }
+    public ulong Dr6 { get; init; }
+    public ulong Dr7 { get; init; }
+    public ulong Rax { get; init; }
+    public ulong Rcx { get; init; }
+    public ulong Rdx { get; init; }
+    public ulong Rbx { get; init; }
+    public ulong Rsp { get; init; }
+    public ulong Rbp { get; init; }
+    public ulong Rsi { get; init; }
+    public ulong Rdi { get; init; }
+    public ulong R8 { get; init; }
+    public ulong R9 { get; init; }
+    public ulong R10 { get; init; }
+    public ulong R11 { get; init; }
+    public ulong R12 { get; init; }
+    public ulong R13 { get; init; }
+    public ulong R14 { get; init; }
+    public ulong R15 { get; init; }
+    public ulong Rip { get; init; }
     /// <summary>The FXSAVE64 image (XMM_SAVE_AREA32), copied verbatim from PTRACE_GETFPREGS as Crashpad does.</summary>
-    public byte[] FltSave { get; set; } = new byte[FxSaveSize];
+    public byte[] FltSave { get; init; } = new byte[FxSaveSize];
     /// <summary>Upper 128 bits of YMM0-15, or null when the dump does not carry AVX state.</summary>
-    public byte[]? YmmHigh { get; set; }
+    public byte[]? YmmHigh { get; init; }
 
     public int EncodedSize => EncodedSizeFor(YmmHigh is not null);
 
@@ -117,9 +119,24 @@ public sealed class ContextAmd64
         var bytes = s[..Size].ToArray();
         ulong U64(int o) => BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(o));
         ushort U16(int o) => BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(o));
-        var c = new ContextAmd64
+        // The XSTATE bit says a CONTEXT_EX and XSAVE area follow; the context read back has the AVX state or not, never the bit.
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(s[0x30..]);
+        byte[]? ymmHigh = null;
+        if ((flags & FlagXStateBit) != 0 && s.Length >= SizeWithXState)
         {
-            ContextFlags = BinaryPrimitives.ReadUInt32LittleEndian(s[0x30..]),
+            var ex = s[Size..];
+            int xstateOffset = BinaryPrimitives.ReadInt32LittleEndian(ex[16..]);
+            uint xstateLength = BinaryPrimitives.ReadUInt32LittleEndian(ex[20..]);
+            if (xstateOffset >= 0 && xstateLength >= XSaveHeaderSize + YmmHighSize && Size + xstateOffset + xstateLength <= s.Length)
+            {
+                var xsave = s[(Size + xstateOffset)..];
+                if ((BinaryPrimitives.ReadUInt64LittleEndian(xsave) & XStateMaskAvx) != 0)
+                    ymmHigh = xsave.Slice(XSaveHeaderSize, YmmHighSize).ToArray();
+            }
+        }
+        return new ContextAmd64
+        {
+            ContextFlags = flags & ~FlagXStateBit,
             MxCsr = BinaryPrimitives.ReadUInt32LittleEndian(s[0x34..]),
             Cs = U16(0x38),
             Ds = U16(0x3A),
@@ -152,20 +169,7 @@ public sealed class ContextAmd64
             R15 = U64(0xF0),
             Rip = U64(0xF8),
             FltSave = s.Slice(FxSaveOffset, FxSaveSize).ToArray(),
+            YmmHigh = ymmHigh,
         };
-        if ((c.ContextFlags & 0x40) != 0 && s.Length >= SizeWithXState)
-        {
-            var ex = s[Size..];
-            int xstateOffset = BinaryPrimitives.ReadInt32LittleEndian(ex[16..]);
-            uint xstateLength = BinaryPrimitives.ReadUInt32LittleEndian(ex[20..]);
-            if (xstateOffset >= 0 && xstateLength >= XSaveHeaderSize + YmmHighSize && Size + xstateOffset + xstateLength <= s.Length)
-            {
-                var xsave = s[(Size + xstateOffset)..];
-                if ((BinaryPrimitives.ReadUInt64LittleEndian(xsave) & XStateMaskAvx) != 0)
-                    c.YmmHigh = xsave.Slice(XSaveHeaderSize, YmmHighSize).ToArray();
-            }
-            c.ContextFlags &= ~0x40u;
-        }
-        return c;
     }
 }

@@ -13,19 +13,21 @@ public sealed class ContextArm64
     public const uint FlagArm64 = 0x00400000;
     /// <summary>CONTROL | INTEGER | FLOATING_POINT, as Crashpad writes.</summary>
     public const uint FlagFull = 0x00400007;
+    /// <summary>CONTEXT_ARM64_FLOATING_POINT without the architecture bit: cleared when the V registers are not known.</summary>
+    public const uint FlagFloatingPointBit = 0x4;
 
-    public uint ContextFlags { get; set; } = FlagFull;
-    public uint Cpsr { get; set; }
+    public uint ContextFlags { get; init; } = FlagFull;
+    public uint Cpsr { get; init; }
     /// <summary>X0-X28.</summary>
-    public ulong[] X { get; set; } = new ulong[29];
-    public ulong Fp { get; set; }
-    public ulong Lr { get; set; }
-    public ulong Sp { get; set; }
-    public ulong Pc { get; set; }
+    public ulong[] X { get; init; } = new ulong[29];
+    public ulong Fp { get; init; }
+    public ulong Lr { get; init; }
+    public ulong Sp { get; init; }
+    public ulong Pc { get; init; }
     /// <summary>V0-V31, 16 bytes each.</summary>
-    public byte[] V { get; set; } = new byte[32 * 16];
-    public uint Fpcr { get; set; }
-    public uint Fpsr { get; set; }
+    public byte[] V { get; init; } = new byte[32 * 16];
+    public uint Fpcr { get; init; }
+    public uint Fpsr { get; init; }
 
     public void Write(Span<byte> d)
     {

@@ -19,33 +19,33 @@ public sealed class ContextX86
     public const int FloatSaveOffset = 0x1C, FloatSaveSize = 112, FSaveImageSize = 108;
     public const int ExtendedRegistersOffset = 0xCC, ExtendedRegistersSize = 512;
 
-    public uint ContextFlags { get; set; } = FlagAll;
-    public uint Dr0 { get; set; }
-    public uint Dr1 { get; set; }
-    public uint Dr2 { get; set; }
-    public uint Dr3 { get; set; }
-    public uint Dr6 { get; set; }
-    public uint Dr7 { get; set; }
+    public uint ContextFlags { get; init; } = FlagAll;
+    public uint Dr0 { get; init; }
+    public uint Dr1 { get; init; }
+    public uint Dr2 { get; init; }
+    public uint Dr3 { get; init; }
+    public uint Dr6 { get; init; }
+    public uint Dr7 { get; init; }
     /// <summary>FLOATING_SAVE_AREA: ControlWord, StatusWord, TagWord, ErrorOffset, ErrorSelector, DataOffset, DataSelector, RegisterArea[80], Cr0NpxState.</summary>
-    public byte[] FloatSave { get; set; } = new byte[FloatSaveSize];
-    public uint SegGs { get; set; }
-    public uint SegFs { get; set; }
-    public uint SegEs { get; set; }
-    public uint SegDs { get; set; }
-    public uint Edi { get; set; }
-    public uint Esi { get; set; }
-    public uint Ebx { get; set; }
-    public uint Edx { get; set; }
-    public uint Ecx { get; set; }
-    public uint Eax { get; set; }
-    public uint Ebp { get; set; }
-    public uint Eip { get; set; }
-    public uint SegCs { get; set; }
-    public uint EFlags { get; set; }
-    public uint Esp { get; set; }
-    public uint SegSs { get; set; }
+    public byte[] FloatSave { get; init; } = new byte[FloatSaveSize];
+    public uint SegGs { get; init; }
+    public uint SegFs { get; init; }
+    public uint SegEs { get; init; }
+    public uint SegDs { get; init; }
+    public uint Edi { get; init; }
+    public uint Esi { get; init; }
+    public uint Ebx { get; init; }
+    public uint Edx { get; init; }
+    public uint Ecx { get; init; }
+    public uint Eax { get; init; }
+    public uint Ebp { get; init; }
+    public uint Eip { get; init; }
+    public uint SegCs { get; init; }
+    public uint EFlags { get; init; }
+    public uint Esp { get; init; }
+    public uint SegSs { get; init; }
     /// <summary>The FXSAVE image (x87, MXCSR, XMM0-7).</summary>
-    public byte[] ExtendedRegisters { get; set; } = new byte[ExtendedRegistersSize];
+    public byte[] ExtendedRegisters { get; init; } = new byte[ExtendedRegistersSize];
 
     public void Write(Span<byte> d)
     {

@@ -253,6 +253,13 @@ public sealed class MinidumpReader : IDisposable
         return ContextAmd64.Read(ReadAt(location.Rva, location.DataSize));
     }
 
+    public ContextArm64 ReadContextArm64(LocationDescriptor location)
+    {
+        if (location.DataSize != ContextArm64.Size)
+            throw new MinidumpFormatException($"context of {location.DataSize} bytes is not an ARM64 CONTEXT ({ContextArm64.Size})");
+        return ContextArm64.Read(ReadAt(location.Rva, location.DataSize));
+    }
+
     public ContextX86 ReadContextX86(LocationDescriptor location)
     {
         if (location.DataSize != ContextX86.Size)

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Capture.Supervision;
 using OpenWer.Dumps;
 using OpenWer.Format;

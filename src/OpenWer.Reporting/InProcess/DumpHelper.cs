@@ -20,7 +20,7 @@ public static class DumpHelper
         var request = new DumpRequest(Environment.ProcessId, flags, threadId, onlyThisThread, output, Overwrite: true)
         {
             ExtraMemory = extraMemory,
-            Exception = exception is { } e ? new Capture.Snapshot.ExceptionSnapshot(threadId, e.Code, e.Flags, e.Address, []) : null,
+            Exception = exception is { } e ? new Snapshot.ExceptionSnapshot(threadId, e.Code, e.Flags, e.Address, []) : null,
             Filter = filter,
         };
         string message = DumpRequestMessage.From(request).ToJson();

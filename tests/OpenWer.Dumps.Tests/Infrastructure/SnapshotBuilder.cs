@@ -1,4 +1,4 @@
-using OpenWer.Capture.Snapshot;
+using OpenWer.Snapshot;
 using OpenWer.Format.Contexts;
 using OpenWer.Format.Streams;
 using OpenWer.Format.Writing;
@@ -17,6 +17,7 @@ public sealed class SnapshotBuilder
     private readonly List<ModuleSnapshot> _modules = [];
     private readonly Dictionary<ulong, byte> _fill = [];
     private byte[] _environment = "HOME=/root\0"u8.ToArray();
+    private ProcessorArchitecture _architecture = ProcessorArchitecture.Amd64;
 
     public const int Pid = 4242;
 
@@ -29,10 +30,23 @@ public sealed class SnapshotBuilder
         return this;
     }
 
+    /// <summary>The process's architecture (AMD64 unless told): the threads added after this get its context.</summary>
+    public SnapshotBuilder Architecture(ProcessorArchitecture architecture)
+    {
+        _architecture = architecture;
+        return this;
+    }
+
     /// <summary>A thread whose stack pointer is <paramref name="sp"/> (inside a mapping given with <see cref="Map"/>).</summary>
     public SnapshotBuilder Thread(int tid, ulong sp, ulong ip = 0x401000)
     {
-        _threads.Add(new ThreadSnapshot(tid, $"t{tid}", new ContextAmd64 { Rsp = sp, Rip = ip }, null, 0, default));
+        CpuContext context = _architecture switch
+        {
+            ProcessorArchitecture.Arm64 => new Arm64Context(new ContextArm64 { Sp = sp, Pc = ip, Lr = ip + 4 }),
+            ProcessorArchitecture.Intel => new X86Context(new ContextX86 { Esp = (uint)sp, Eip = (uint)ip }),
+            _ => new Amd64Context(new ContextAmd64 { Rsp = sp, Rip = ip }),
+        };
+        _threads.Add(new ThreadSnapshot(tid, $"t{tid}", context, 0, default));
         return this;
     }
 
@@ -56,7 +70,7 @@ public sealed class SnapshotBuilder
             $"{m.Start:x}-{m.End:x} {m.Permissions} 00000000 {m.Device} {m.Inode} {m.Path}\n")));
         var files = new ProcessFiles("Name:\tmade-up\nPid:\t4242\nUid:\t0\t0\t0\t0\n"u8.ToArray(), "made-up\0"u8.ToArray(), _environment,
             [], maps, "processor\t: 0\n"u8.ToArray(), "DISTRIB_ID=Test\n"u8.ToArray());
-        var system = new SystemFacts(ProcessorArchitecture.Amd64, 1, 6, 0, 6, 18, 0, "Linux test", [0, 0, 0], 0, 0, 1_700_000_000, 100);
+        var system = new SystemFacts(_architecture, 1, 6, 0, 6, 18, 0, "Linux test", [0, 0, 0], 0, 0, 1_700_000_000, 100);
         var exception = new ExceptionSnapshot(_threads[0].ThreadId, ExceptionSnapshot.DumpRequested, 0, _threads[0].InstructionPointer, []);
         return new ProcessSnapshot(Pid, "/bin/made-up", _threads, _modules, mappings, [], files, system, default, exception,
             new FilledMemory(mappings, _fill));

@@ -1,6 +1,6 @@
 using OpenWer.Format.Streams;
 
-namespace OpenWer.Capture.Snapshot;
+namespace OpenWer.Snapshot;
 
 /// <summary>The machine the process ran on; <see cref="Architecture"/> is the process's own (Intel for an i386 process on x86_64).</summary>
 public sealed record SystemFacts(ProcessorArchitecture Architecture, int ProcessorCount, ushort ProcessorLevel, ushort ProcessorRevision,

@@ -1,4 +1,4 @@
-namespace OpenWer.Capture.Snapshot;
+namespace OpenWer.Snapshot;
 
 /// <summary>
 /// The dynamic linker's r_debug as the process held it: the link_map chain (every loaded object, in load order) and

@@ -1,4 +1,4 @@
-namespace OpenWer.Capture.Snapshot;
+namespace OpenWer.Snapshot;
 
 /// <summary>
 /// Where a snapshot comes from: a live process (held stopped), a core file, a minidump. The snapshot's memory is read

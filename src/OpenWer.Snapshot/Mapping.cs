@@ -1,4 +1,4 @@
-namespace OpenWer.Capture.Snapshot;
+namespace OpenWer.Snapshot;
 
 /// <summary>One line of /proc/PID/maps.</summary>
 public sealed record Mapping(ulong Start, ulong End, bool Read, bool Write, bool Execute, bool Shared, ulong Offset,

@@ -1,4 +1,4 @@
-namespace OpenWer.Capture.Snapshot;
+namespace OpenWer.Snapshot;
 
 /// <summary>
 /// A loaded image: an ELF file (or the vDSO) merged from its mappings, or a PE file mapped by the .NET runtime.
