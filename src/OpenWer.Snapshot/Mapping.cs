@@ -2,7 +2,7 @@ namespace OpenWer.Snapshot;
 
 /// <summary>One line of /proc/PID/maps.</summary>
 public sealed record Mapping(ulong Start, ulong End, bool Read, bool Write, bool Execute, bool Shared, ulong Offset,
-    string Device, ulong Inode, string Path)
+    string Device, ulong Inode, string Path) : IAddressRange
 {
     /// <summary>For a file-backed mapping, the size of the file behind it when captured; pages past its end cannot be read (SIGBUS).</summary>
     public ulong? FileSize { get; init; }

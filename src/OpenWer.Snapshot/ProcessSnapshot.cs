@@ -47,17 +47,5 @@ public sealed record ProcessSnapshot(
         return threads;
     }
 
-    public Mapping? FindMapping(ulong address)
-    {
-        int lo = 0, hi = Mappings.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) / 2;
-            var m = Mappings[mid];
-            if (address < m.Start) hi = mid - 1;
-            else if (address >= m.End) lo = mid + 1;
-            else return m;
-        }
-        return null;
-    }
+    public Mapping? FindMapping(ulong address) => AddressRanges.IndexOf(Mappings, address) is int i and >= 0 ? Mappings[i] : null;
 }

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using OpenWer.Format.Writing;
+using OpenWer.Snapshot;
 
 namespace OpenWer.Capture.Core;
 
@@ -30,20 +31,13 @@ public sealed class CoreFileMemory(SafeFileHandle file, IReadOnlyList<CoreSegmen
         return done;
     }
 
-    private CoreSegment? Find(ulong address)
-    {
-        int lo = 0, hi = _segments.Length - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) / 2;
-            var s = _segments[mid];
-            if (address < s.Address) hi = mid - 1;
-            else if (address >= s.Address + s.MemorySize) lo = mid + 1;
-            else return s;
-        }
-        return null;
-    }
+    private CoreSegment? Find(ulong address) => AddressRanges.IndexOf(_segments, address) is int i and >= 0 ? _segments[i] : null;
 }
 
 /// <summary>A PT_LOAD segment of a core: where it was in the process, how much of it the file holds and where.</summary>
-public readonly record struct CoreSegment(ulong Address, ulong MemorySize, ulong Offset, ulong FileSize, bool Read, bool Write, bool Execute);
+public readonly record struct CoreSegment(ulong Address, ulong MemorySize, ulong Offset, ulong FileSize, bool Read, bool Write, bool Execute)
+    : IAddressRange
+{
+    public ulong Start => Address;
+    public ulong End => Address + MemorySize;
+}

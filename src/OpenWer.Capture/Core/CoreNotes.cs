@@ -24,7 +24,7 @@ public sealed class CoreNotes
     /// <summary>i386 struct elf_prstatus (compat_elf_prstatus): pr_pid at 24, pr_reg (17 u32, 68 bytes) at 72.</summary>
     private const int PrPidOffsetX86 = 24, PrRegOffsetX86 = 72, UserRegsSizeX86 = 68, FSaveSizeX86 = 108, MaxTlsX86 = 16 * 8;
     /// <summary>arm64 struct elf_prstatus: as x86_64's up to pr_reg (user_pt_regs, 272 bytes); user_fpsimd_state's 520 used bytes; TPIDR_EL0.</summary>
-    private const int UserRegsSizeArm64 = Registers.KernelRegisterSets.UserRegsSizeArm64, FpSimdSizeArm64 = Registers.KernelRegisterSets.FpSimdSizeArm64;
+    private const int UserRegsSizeArm64 = Kernel.KernelRegisterSets.UserRegsSizeArm64, FpSimdSizeArm64 = Kernel.KernelRegisterSets.FpSimdSizeArm64;
     public const uint NT_ARM_TLS = 0x401;
     /// <summary>Of the XSAVE area: the legacy region and header (576 bytes), then the YMM upper halves (256).</summary>
     public const int XStateKept = 576 + 256;
@@ -50,12 +50,8 @@ public sealed class CoreNotes
     /// <summary>The size of a word of the auxv note (Elf32_auxv_t or Elf64_auxv_t).</summary>
     public int AuxvWordSize => IsX86 ? 4 : 8;
 
-    public int Signal => SigInfo is { Length: >= 12 } s ? BinaryPrimitives.ReadInt32LittleEndian(s) : 0;
-    public int SignalCode => SigInfo is { Length: >= 12 } s ? BinaryPrimitives.ReadInt32LittleEndian(s.AsSpan(8)) : 0;
-    /// <summary>si_addr: after the three ints, at 16 in the 64-bit siginfo (aligned), at 12 in the 32-bit one.</summary>
-    public ulong SignalAddress => IsX86
-        ? SigInfo is { Length: >= 16 } x ? BinaryPrimitives.ReadUInt32LittleEndian(x.AsSpan(12)) : 0
-        : SigInfo is { Length: >= 24 } s ? BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(16)) : 0;
+    /// <summary>NT_SIGINFO's signal, si_code and si_addr (all 0 when the core has none: gcore of a running process).</summary>
+    public Kernel.SignalInfo SignalInfo => Kernel.SignalInfo.Parse(SigInfo ?? [], IsX86);
 
     /// <summary>Reads the header and notes from the start of <paramref name="core"/>, leaving it just past the notes.</summary>
     /// <param name="keepFiles">Keep NT_FILE and NT_PRPSINFO, which a core file's reader needs and the crash handler (with /proc) does not.</param>

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using OpenWer.Capture.Proc;
-using OpenWer.Capture.Registers;
+using OpenWer.Capture.Kernel;
 using OpenWer.Format.Streams;
 using OpenWer.Capture.Live;
 using OpenWer.Snapshot;
@@ -21,7 +21,8 @@ public static class CrashedProcessCapture
         int pid = proc.Pid;
         var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
         int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
-        var exception = ExceptionSnapshot.ForSignal(faulting, notes.Signal, notes.SignalCode, notes.SignalAddress);
+        var signal = notes.SignalInfo;
+        var exception = ExceptionSnapshot.ForSignal(faulting, signal.Signal, signal.Code, signal.Address);
         return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid => byTid.TryGetValue(tid, out var t) ? Registers(t, notes.Architecture, withAvx) : null,
             memory, faulting, exception);
     }

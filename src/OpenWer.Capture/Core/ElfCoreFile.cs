@@ -120,8 +120,9 @@ public sealed class ElfCoreFile : ISnapshotSource
         modules = ModuleScanner.InLoadOrder(modules, auxv.GetValueOrDefault(AT_ENTRY));
 
         // The kernel writes the thread that took the signal first; gcore of a running process has no signal.
-        var exception = notes.Signal != 0
-            ? ExceptionSnapshot.ForSignal(threads[0].ThreadId, notes.Signal, notes.SignalCode, notes.SignalAddress)
+        var signal = notes.SignalInfo;
+        var exception = signal.Signal != 0
+            ? ExceptionSnapshot.ForSignal(threads[0].ThreadId, signal.Signal, signal.Code, signal.Address)
             : new ExceptionSnapshot(threads[0].ThreadId, ExceptionSnapshot.DumpRequested, 0, threads[0].InstructionPointer, []);
         // A core holds no CPU or kernel facts: this machine's stand in, but not its CPU's for a core of another one.
         var here = SystemFactsReader.Read();

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using OpenWer.Capture.Native;
-using OpenWer.Capture.Registers;
+using OpenWer.Capture.Kernel;
 using OpenWer.Format.Contexts;
 using OpenWer.Snapshot;
 
@@ -161,7 +161,9 @@ internal static class ThreadRegisters
             iov = new LinuxApi.IoVec { Base = (nint)f, Length = (nuint)fp.Length };
             Check(LinuxApi.Ptrace(LinuxApi.PTRACE_GETREGSET, tid, LinuxApi.NT_PRFPREG, (nint)(&iov)), tid, "PTRACE_GETREGSET NT_PRFPREG");
             iov = new LinuxApi.IoVec { Base = (nint)t, Length = 8 };
-            LinuxApi.Ptrace(LinuxApi.PTRACE_GETREGSET, tid, LinuxApi.NT_ARM_TLS, (nint)(&iov));
+            // A kernel without the NT_ARM_TLS regset refuses it: the thread pointer is then unknown, written as 0.
+            if (LinuxApi.Ptrace(LinuxApi.PTRACE_GETREGSET, tid, LinuxApi.NT_ARM_TLS, (nint)(&iov)) < 0)
+                tls.AsSpan().Clear();
         }
         var c = KernelRegisterSets.Arm64(gp, fp);
         return (c, BinaryPrimitives.ReadUInt64LittleEndian(tls));

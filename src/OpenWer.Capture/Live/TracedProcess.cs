@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OpenWer.Capture.Kernel;
 using OpenWer.Capture.Native;
 using OpenWer.Capture.Proc;
 
@@ -67,9 +68,16 @@ public sealed class TracedProcess : IDisposable
                         throw new PtraceDeniedException(PtraceDenial.Explain(ProcessId));
                     throw new CaptureException($"PTRACE_SEIZE of thread {tid} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
                 }
+                if (LinuxApi.Ptrace(LinuxApi.PTRACE_INTERRUPT, tid, 0, 0) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    // ESRCH: the thread exited between the seize and the interrupt; it has nothing left to dump.
+                    if (errno == LinuxApi.ESRCH)
+                        continue;
+                    throw new CaptureException($"PTRACE_INTERRUPT of thread {tid} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
                 _threads.Add(tid);
                 seized.Add(tid);
-                LinuxApi.Ptrace(LinuxApi.PTRACE_INTERRUPT, tid, 0, 0);
             }
             foreach (int tid in seized)
                 WaitForStop(tid);
@@ -112,14 +120,14 @@ public sealed class TracedProcess : IDisposable
             }
             if (r == tid)
             {
-                if ((status & 0xff) != 0x7f)
+                var stop = new WaitStatus(status);
+                if (!stop.Stopped)
                 {
                     _threads.Remove(tid); // exited or killed while we attached
                     return;
                 }
-                int signal = (status >> 8) & 0xff;
-                int evt = status >> 16;
-                if (evt != LinuxApi.PTRACE_EVENT_STOP && signal != 0)
+                int signal = stop.StopSignal;
+                if (stop.PtraceEvent != LinuxApi.PTRACE_EVENT_STOP && signal != 0)
                     _pendingSignals[tid] = signal; // a signal-delivery-stop: give the signal back at detach
                 return;
             }
@@ -151,8 +159,10 @@ public sealed class TracedProcess : IDisposable
             return;
         _ptrace.Invoke(() =>
         {
+            // A failed detach is left: ESRCH means the thread is gone (nothing to undo), and for anything else the kernel
+            // detaches every tracee when this process exits; a Dispose that threw would hide the dump's own outcome.
             foreach (int tid in _threads)
-                LinuxApi.Ptrace(LinuxApi.PTRACE_DETACH, tid, 0, _pendingSignals.GetValueOrDefault(tid));
+                _ = LinuxApi.Ptrace(LinuxApi.PTRACE_DETACH, tid, 0, _pendingSignals.GetValueOrDefault(tid));
         });
         _threads.Clear();
     }

@@ -59,15 +59,15 @@ internal static unsafe partial class Spawn
             byte* attributes = stackalloc byte[1024]; // posix_spawnattr_t is 336 bytes on glibc
             byte* defaults = stackalloc byte[128];    // sigset_t
             byte* mask = stackalloc byte[128];
-            AttrInit(attributes);
+            // posix_spawnattr_* return an error number (0 on success); the sig*set calls -1 only for a bad signal number.
+            Checked(AttrInit(attributes), "posix_spawnattr_init", argv[0]);
             try
             {
-                SigEmptySet(defaults);
-                SigAddSet(defaults, SIGPIPE);
-                SigEmptySet(mask);
-                AttrSetSigDefault(attributes, defaults);
-                AttrSetSigMask(attributes, mask);
-                AttrSetFlags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+                if (SigEmptySet(defaults) != 0 || SigAddSet(defaults, SIGPIPE) != 0 || SigEmptySet(mask) != 0)
+                    throw new CaptureException($"cannot start {argv[0]}: building its signal sets failed");
+                Checked(AttrSetSigDefault(attributes, defaults), "posix_spawnattr_setsigdefault", argv[0]);
+                Checked(AttrSetSigMask(attributes, mask), "posix_spawnattr_setsigmask", argv[0]);
+                Checked(AttrSetFlags(attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags", argv[0]);
                 fixed (nint* a = args)
                 fixed (nint* e = envp)
                 {
@@ -79,7 +79,7 @@ internal static unsafe partial class Spawn
             }
             finally
             {
-                AttrDestroy(attributes);
+                _ = AttrDestroy(attributes); // glibc's frees nothing and cannot fail; a failure would leave nothing to undo
             }
         }
         finally
@@ -87,5 +87,11 @@ internal static unsafe partial class Spawn
             foreach (var p in strings)
                 Marshal.FreeCoTaskMem(p);
         }
+    }
+
+    private static void Checked(int error, string call, string program)
+    {
+        if (error != 0)
+            throw new CaptureException($"cannot start {program}: {call} failed: {Marshal.GetPInvokeErrorMessage(error)}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using OpenWer.Capture.Kernel;
 using OpenWer.Capture.Live;
 using OpenWer.Capture.Native;
 using OpenWer.Capture.Proc;
@@ -68,22 +69,23 @@ public sealed class SupervisedProcess
         bool crashed = false;
         while (true)
         {
-            int tid = LinuxApi.WaitPid(-1, out int status, LinuxApi.WALL);
+            int tid = LinuxApi.WaitPid(-1, out int raw, LinuxApi.WALL);
             if (tid < 0)
             {
                 if (Marshal.GetLastPInvokeError() == LinuxApi.EINTR)
                     continue;
                 throw new CaptureException("lost track of the supervised process (waitpid: no tracee left)");
             }
-            if ((status & 0x7f) == 0 || ((status & 0xff) != 0x7f))
+            var status = new WaitStatus(raw);
+            if (!status.Stopped)
             {
                 _threads.Remove(tid);
                 if (tid == _pid)
-                    return (status & 0x7f) == 0 ? new ProcessOutcome((status >> 8) & 0xff, null) : new ProcessOutcome(null, status & 0x7f);
+                    return status.Exited ? new ProcessOutcome(status.ExitCode, null) : new ProcessOutcome(null, status.TermSignal);
                 continue;
             }
-            int signal = (status >> 8) & 0xff;
-            int evt = status >> 16;
+            int signal = status.StopSignal;
+            int evt = status.PtraceEvent;
             _threads.Add(tid);
             if (evt == LinuxApi.PTRACE_EVENT_CLONE)
             {
@@ -93,7 +95,10 @@ public sealed class SupervisedProcess
             {
                 // A group-stop (SIGSTOP, Ctrl-Z) is kept with PTRACE_LISTEN; any other event-stop (a new thread's first stop) resumes.
                 if (signal is LinuxApi.SIGSTOP or LinuxApi.SIGTSTP or LinuxApi.SIGTTIN or LinuxApi.SIGTTOU)
-                    LinuxApi.Ptrace(LinuxApi.PTRACE_LISTEN, tid, 0, 0);
+                {
+                    if (LinuxApi.Ptrace(LinuxApi.PTRACE_LISTEN, tid, 0, 0) < 0)
+                        _threads.Remove(tid); // gone (ESRCH) while stopped: its exit is reported next
+                }
                 else
                     Continue(tid, 0);
             }
@@ -120,7 +125,8 @@ public sealed class SupervisedProcess
         try
         {
             foreach (int tid in _threads.Where(t => t != faulting).ToList())
-                LinuxApi.Ptrace(LinuxApi.PTRACE_INTERRUPT, tid, 0, 0);
+                if (LinuxApi.Ptrace(LinuxApi.PTRACE_INTERRUPT, tid, 0, 0) < 0)
+                    _threads.Remove(tid); // exited meanwhile (ESRCH): not waited for, not dumped
             foreach (int tid in _threads.Where(t => t != faulting).ToList())
                 WaitStopped(tid, pending);
             using var memory = new ProcessMemory(_pid);
@@ -153,17 +159,17 @@ public sealed class SupervisedProcess
     {
         while (true)
         {
-            int r = LinuxApi.WaitPid(tid, out int status, LinuxApi.WALL);
+            int r = LinuxApi.WaitPid(tid, out int raw, LinuxApi.WALL);
             if (r < 0 && Marshal.GetLastPInvokeError() == LinuxApi.EINTR)
                 continue;
-            if (r < 0 || (status & 0xff) != 0x7f)
+            var status = new WaitStatus(raw);
+            if (r < 0 || !status.Stopped)
             {
                 _threads.Remove(tid);
                 return;
             }
-            int signal = (status >> 8) & 0xff;
-            int evt = status >> 16;
-            if (evt == 0 && signal != 0)
+            int signal = status.StopSignal;
+            if (status.PtraceEvent == 0 && signal != 0)
                 pending[tid] = signal; // stopped on its way to another signal: deliver it afterwards
             return;
         }
@@ -175,17 +181,15 @@ public sealed class SupervisedProcess
             _threads.Remove(tid);
     }
 
-    private readonly record struct SigInfo(int Signal, int Code, ulong Address);
-
-    private static unsafe SigInfo ReadSigInfo(int tid)
+    /// <summary>The stopped thread's siginfo (64-bit layout: the tracer's view, also of a 32-bit tracee); empty if it cannot be read.</summary>
+    private static unsafe SignalInfo ReadSigInfo(int tid)
     {
-        var buffer = new byte[128];
+        var buffer = new byte[SignalInfo.Size];
         fixed (byte* b = buffer)
         {
             if (LinuxApi.Ptrace(LinuxApi.PTRACE_GETSIGINFO, tid, 0, (nint)b) < 0)
                 return default;
         }
-        return new SigInfo(BinaryPrimitives.ReadInt32LittleEndian(buffer), BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8)),
-            BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(16)));
+        return SignalInfo.Parse(buffer, is32Bit: false);
     }
 }

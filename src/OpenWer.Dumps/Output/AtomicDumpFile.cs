@@ -32,28 +32,15 @@ public static class AtomicDumpFile
     {
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? "/";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
-            T result;
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                BufferSize = 0,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            }))
-            {
-                result = write(stream);
-                stream.Flush();
-            }
-            if (!overwrite && File.Exists(full))
-                throw new DumpOutputException($"{full} appeared while the dump was written; the dump was not written over it");
-            File.Move(temp, full, overwrite);
-            return result;
+            return AtomicFile.Write(full, UnixFileMode.UserRead | UnixFileMode.UserWrite, write, overwrite);
         }
-        catch (IOException e) when (e is not DumpOutputException && IsDiskFull(e))
+        catch (IOException e) when (e is not DumpOutputException && !overwrite && File.Exists(full))
+        {
+            throw new DumpOutputException($"{full} appeared while the dump was written; the dump was not written over it", e);
+        }
+        catch (IOException e) when (e is not DumpOutputException && DiskFull.Is(e))
         {
             throw new DumpOutputException($"the disk holding {dir} is full; free space or write elsewhere (-o PATH). No dump was written", e);
         }
@@ -61,13 +48,5 @@ public static class AtomicDumpFile
         {
             throw new DumpOutputException($"cannot write in {dir}: {e.Message}", e);
         }
-        finally
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
     }
-
-    private static bool IsDiskFull(IOException e) =>
-        e.HResult == 28 || (e.HResult & 0xFFFF) == 28 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
-        || e.Message.Contains("quota", StringComparison.OrdinalIgnoreCase);
 }

@@ -78,7 +78,7 @@ public static class DumpFolderCollector
             written = true;
             return temp;
         }
-        catch (IOException e) when (Full(e))
+        catch (IOException e) when (DiskFull.Is(e))
         {
             throw new DumpOutputException($"the file system of {folder.Path} is full (no space or quota left for the user); the partial dump was removed", e);
         }
@@ -89,10 +89,6 @@ public static class DumpFolderCollector
                 FolderCalls.Unlink(folder.Handle, temp);
         }
     }
-
-    private static bool Full(IOException e) =>
-        e.HResult is FolderCalls.ENOSPC or FolderCalls.EDQUOT || e.Message.Contains("No space left", StringComparison.Ordinal)
-            || e.Message.Contains("quota exceeded", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>&lt;exe&gt;.&lt;pid&gt;.dmp, else the first free &lt;exe&gt;.&lt;pid&gt;.N.dmp: RENAME_NOREPLACE never replaces anything, a planted symlink included.</summary>
     private static byte[] Rename(OpenedFolder folder, byte[] temp, string executableName, int pid)

@@ -1,3 +1,5 @@
+using OpenWer.Dumps.Output;
+
 namespace OpenWer.LocalDumps.MachineWide;
 
 /// <summary>
@@ -18,22 +20,8 @@ public static class HandlerInstallation
         File.SetUnixFileMode(folder, (UnixFileMode)0x1ED);
         if (WhyUntrusted(folder) is { } folderProblem)
             throw new InvalidOperationException($"cannot install the crash handler: {folderProblem}");
-        string temp = Path.Combine(folder, $".wer.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var source = File.OpenRead("/proc/self/exe"))
-            using (var copy = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = (UnixFileMode)0x1C0 }))
-            {
-                source.CopyTo(copy);
-                copy.Flush(flushToDisk: true);
-            }
-            File.SetUnixFileMode(temp, (UnixFileMode)0x1ED); // 0755
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        using (var source = File.OpenRead("/proc/self/exe"))
+            AtomicFile.Write(target, (UnixFileMode)0x1ED, source.CopyTo, flushToDisk: true); // 0755
         return target;
     }
 

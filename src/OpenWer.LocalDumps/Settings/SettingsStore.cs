@@ -1,3 +1,4 @@
+using OpenWer.Dumps.Output;
 namespace OpenWer.LocalDumps.Settings;
 
 /// <summary>
@@ -36,10 +37,7 @@ public static class SettingsStore
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(temp, file.Serialize());
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, file.Serialize());
     }
 
     private static uint Owner(string path) => FileOwner.Of(path);

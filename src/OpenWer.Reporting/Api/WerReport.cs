@@ -40,7 +40,7 @@ public sealed class WerReport : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(eventType);
         ArgumentNullException.ThrowIfNull(information);
         if (eventType.Length >= MaxEventType)
-            throw new ArgumentOutOfRangeException(nameof(eventType), $"the event type is {eventType.Length} characters; WER allows {MaxEventType - 1}");
+            throw new WerLengthExceededException(nameof(eventType), $"the event type is {eventType.Length} characters; WER allows {MaxEventType - 1}");
         information.Validate();
         // Like WER, the report type is not validated here.
         return new WerReport(options, new ReportManifest
@@ -65,7 +65,7 @@ public sealed class WerReport : IDisposable
             throw new InvalidOperationException($"P{index} needs P0..P{index - 1} set first");
         name ??= $"P{index}";
         if (name.Length >= MaxParameterName || value.Length >= MaxParameterValue)
-            throw new ArgumentOutOfRangeException(nameof(value), $"parameter names are at most {MaxParameterName - 1} characters, values {MaxParameterValue - 1}");
+            throw new WerLengthExceededException(nameof(value), $"parameter names are at most {MaxParameterName - 1} characters, values {MaxParameterValue - 1}");
         _manifest.Parameters.RemoveAll(p => p.Index == index);
         _manifest.Parameters.Add(new ReportParameter { Index = index, Name = name, Value = value });
         ReportStore.Save(_folder, _manifest);

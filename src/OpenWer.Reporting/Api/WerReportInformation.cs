@@ -17,6 +17,6 @@ public sealed record WerReportInformation(string ApplicationName, string? Applic
     private static void Check(string? value, int max, string name)
     {
         if (value is not null && value.Length >= max)
-            throw new ArgumentOutOfRangeException(name, $"{name} is {value.Length} characters; WER allows {max - 1}");
+            throw new WerLengthExceededException(name, $"{name} is {value.Length} characters; WER allows {max - 1}");
     }
 }

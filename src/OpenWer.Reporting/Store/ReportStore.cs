@@ -1,3 +1,4 @@
+using OpenWer.Dumps.Output;
 using System.Text.Json;
 
 namespace OpenWer.Reporting.Store;
@@ -24,9 +25,8 @@ public sealed class ReportStore(string root, int maxQueued, int maxArchived)
 
     public static void Save(string folder, ReportManifest manifest)
     {
-        string temp = Path.Combine(folder, ManifestName + ".tmp");
-        File.WriteAllText(temp, JsonSerializer.Serialize(manifest, ReportJsonContext.Default.ReportManifest));
-        File.Move(temp, Path.Combine(folder, ManifestName), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(folder, ManifestName), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            JsonSerializer.Serialize(manifest, ReportJsonContext.Default.ReportManifest));
     }
 
     public static ReportManifest Load(string folder) =>

@@ -75,7 +75,7 @@ public static class WerApi
             return HResult.S_OK;
         }
         catch (FileNotFoundException) { return HResult.FileNotFound; }
-        catch (ArgumentOutOfRangeException e) when (e.Message.Contains("WER allows", StringComparison.Ordinal) || e.Message.Contains("at most", StringComparison.Ordinal)) { return HResult.WER_E_LENGTH_EXCEEDED; }
+        catch (WerLengthExceededException) { return HResult.WER_E_LENGTH_EXCEEDED; }
         catch (ArgumentException) { return HResult.E_INVALIDARG; }
         catch (ObjectDisposedException) { return HResult.E_HANDLE; }
         catch (InvalidOperationException) { return HResult.E_INVALIDARG; }

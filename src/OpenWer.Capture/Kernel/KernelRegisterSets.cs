@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using OpenWer.Format.Contexts;
 
-namespace OpenWer.Capture.Registers;
+namespace OpenWer.Capture.Kernel;
 
 /// <summary>
 /// The kernel's register sets (what PTRACE_GETREGSET returns and what a core's thread notes hold: the same bytes) in
