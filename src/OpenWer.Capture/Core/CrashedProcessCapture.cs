@@ -14,17 +14,35 @@ namespace OpenWer.Capture.Core;
 /// Random access to memory means a mini dump of a multi-GiB process reads only what it needs; the rest of the
 /// core is never read, let alone written.
 /// </summary>
-public static class CrashedProcessCapture
+public sealed class CrashedProcessCapture : ISnapshotSource
 {
-    public static ProcessSnapshot Build(ProcDirectory proc, int crashingThread, CoreNotes notes, ProcessMemory memory, bool withAvx)
+    private readonly ProcessMemory _memory;
+
+    public ProcessSnapshot Snapshot { get; }
+
+    private CrashedProcessCapture(ProcessMemory memory, ProcessSnapshot snapshot) => (_memory, Snapshot) = (memory, snapshot);
+
+    /// <summary>Releases the process's memory; the kernel lets the process go once the handler has exited.</summary>
+    public void Dispose() => _memory.Dispose();
+
+    /// <summary>The snapshot of the crashed process; takes <paramref name="memory"/> over (disposed with this, or at once on failure).</summary>
+    public static CrashedProcessCapture Open(ProcDirectory proc, int crashingThread, CoreNotes notes, ProcessMemory memory, bool withAvx)
     {
-        int pid = proc.Pid;
-        var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
-        int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? pid;
-        var signal = notes.SignalInfo;
-        var exception = ExceptionSnapshot.ForSignal(faulting, signal.Signal, signal.Code, signal.Address);
-        return LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid => byTid.TryGetValue(tid, out var t) ? Registers(t, notes.Architecture, withAvx) : null,
-            memory, faulting, exception);
+        try
+        {
+            var byTid = notes.Threads.ToDictionary(t => t.ThreadId);
+            int faulting = byTid.ContainsKey(crashingThread) ? crashingThread : notes.Threads.FirstOrDefault()?.ThreadId ?? proc.Pid;
+            var signal = notes.SignalInfo;
+            var exception = ExceptionSnapshot.ForSignal(faulting, signal.Signal, signal.Code, signal.Address);
+            var snapshot = LiveProcessCapture.Read(proc, [.. byTid.Keys.Order()], tid => byTid.TryGetValue(tid, out var t) ? Registers(t, notes.Architecture, withAvx) : null,
+                memory, faulting, exception);
+            return new CrashedProcessCapture(memory, snapshot);
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A thread's registers from its core notes, in the context of the core's architecture.</summary>

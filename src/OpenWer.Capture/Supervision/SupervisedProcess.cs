@@ -129,11 +129,9 @@ public sealed class SupervisedProcess
                     _threads.Remove(tid); // exited meanwhile (ESRCH): not waited for, not dumped
             foreach (int tid in _threads.Where(t => t != faulting).ToList())
                 WaitStopped(tid, pending);
-            using var memory = new ProcessMemory(_pid);
-            using var proc = ProcDirectory.Open(_pid);
             var exception = ExceptionSnapshot.ForSignal(faulting, signal, siginfo.Code, siginfo.Address);
-            var snapshot = LiveProcessCapture.Read(proc, [.. _threads.Order()], Registers, memory, faulting, exception);
-            onCrash(snapshot);
+            using var crashed = SupervisedCrashCapture.Open(_pid, [.. _threads.Order()], Registers, exception);
+            onCrash(crashed.Snapshot);
         }
         finally
         {

@@ -144,9 +144,9 @@ public static class CrashHandler
             if (!limiter.TryTake(exe, DateTimeOffset.UtcNow, out int skipped))
                 throw new CrashRefusedException($"more than {file.CrashRateLimit} crashes of {exe} within {file.CrashRateWindow} s ({skipped} skipped so far)");
             stage.Now = "reading the crashed process";
-            using var memory = new ProcessMemory(a.Pid, process.Memory);
-            var snapshot = CrashedProcessCapture.Build(proc, a.Tid, notes, memory, (flags & MinidumpType.WithAvxXStateContext) != 0);
-            var plan = DumpPlan.For(snapshot, new DumpPolicy(flags));
+            using var crashed = CrashedProcessCapture.Open(proc, a.Tid, notes, new ProcessMemory(a.Pid, process.Memory),
+                (flags & MinidumpType.WithAvxXStateContext) != 0);
+            var plan = DumpPlan.For(crashed.Snapshot, new DumpPolicy(flags));
             stage.Now = "writing the dump";
             var result = UserDumpCollection.Collect(file, settings, user, exe, a.Pid, DumpSizeEstimate.Of(plan.Selection), s =>
             {
