@@ -21,8 +21,9 @@ public sealed class ReportApiTests : IDisposable
     {
         var info = new WerReportInformation("app");
         Assert.Throws<ArgumentException>(() => WerReport.Create("", WerReportType.Critical, info, _c.Options(null)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => WerReport.Create(new string('e', 64), WerReportType.Critical, info, _c.Options(null)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => WerReport.Create("e", WerReportType.Critical, new WerReportInformation(new string('a', 128)), _c.Options(null)));
+        // Past WER's length limits: an ArgumentOutOfRangeException of the kind the Win32 facade maps to WER_E_LENGTH_EXCEEDED.
+        Assert.Throws<WerLengthExceededException>(() => WerReport.Create(new string('e', 64), WerReportType.Critical, info, _c.Options(null)));
+        Assert.Throws<WerLengthExceededException>(() => WerReport.Create("e", WerReportType.Critical, new WerReportInformation(new string('a', 128)), _c.Options(null)));
         using var report = WerReport.Create("e", (WerReportType)42, info, _c.Options(null)); // WER does not check the type
         Assert.Throws<ArgumentOutOfRangeException>(() => report.SetParameter(10, null, "x"));
         Assert.Throws<InvalidOperationException>(() => report.SetParameter(2, null, "x"));
