@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using OpenWer.Capture;
 using OpenWer.Dumps;
-using OpenWer.Dumps.Output;
 using OpenWer.Dumps.Requests;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
@@ -62,14 +61,17 @@ public static class DumpCommand
     {
         if (withOtherOptions)
             return Fail(ExitCodes.Usage, "--request holds the whole request: give no pid or other option with it");
+        DumpRequest request;
         try
         {
             using var input = from == "-" ? Console.OpenStandardInput() : File.OpenRead(from);
-            return Dump(DumpRequestMessage.Read(input).ToRequest());
+            request = DumpRequestMessage.Read(input).ToRequest();
         }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (IOException e) { return Fail(ExitCodes.Usage, $"cannot read the request {from}: {e.Message}"); }
-        catch (UnauthorizedAccessException e) { return Fail(ExitCodes.Usage, $"cannot read the request {from}: {e.Message}"); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("dump", Input: $"the request {from}"), e);
+        }
+        return Dump(request);
     }
 
     private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include)
@@ -94,8 +96,10 @@ public static class DumpCommand
             }
             return Dump(request with { ExtraMemory = [.. include.Select(ParseRange)] });
         }
-        catch (ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("dump"), e);
+        }
     }
 
     private static int Dump(DumpRequest request)
@@ -111,15 +115,10 @@ public static class DumpCommand
                 Console.Error.WriteLine($"note: {result.UnreadableRanges.Count} unreadable range(s) written as zeros (IgnoreInaccessibleMemory), first at {result.UnreadableRanges[0]}");
             return ExitCodes.Success;
         }
-        catch (ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
-        catch (PtraceDeniedException e) { return Fail(ExitCodes.PermissionDenied, e.Message); }
-        catch (ProcessExitedException e) { return Fail(ExitCodes.ProcessExited, e.Message); }
-        catch (DumpOutputException e) { return Fail(ExitCodes.OutputError, e.Message); }
-        catch (ThreadNotFoundException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (UnreadableMemoryException e) { return Fail(ExitCodes.Failure, e.Message); }
-        catch (CaptureException e) { return Fail(ExitCodes.Failure, e.Message); }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (IOException e) { return Fail(ExitCodes.OutputError, $"writing the dump failed: {e.Message}; no dump was written"); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("dump", Output: request.OutputPath, Outcome: "no dump was written"), e);
+        }
     }
 
     private static MemoryRange ParseRange(string text)
@@ -140,9 +139,5 @@ public static class DumpCommand
         return comm.Length > 0 ? comm : "process";
     }
 
-    private static int Fail(int code, string message)
-    {
-        Console.Error.WriteLine($"wer dump: {message}");
-        return code;
-    }
+    private static int Fail(int code, string message) => CommandFailure.Fail("dump", code, message);
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using OpenWer.Capture;
 using OpenWer.Dumps;
 using OpenWer.LocalDumps.Settings;
 using OpenWer.LocalDumps.Supervision;
@@ -32,15 +31,9 @@ public static class RunCommand
                 SupervisedRun.EndLike(outcome);
                 return outcome.ShellStatus;
             }
-            catch (PtraceDeniedException e)
+            catch (Exception e) when (CommandFailure.IsExpected(e))
             {
-                Console.Error.WriteLine($"wer run: {e.Message}");
-                return ExitCodes.PermissionDenied;
-            }
-            catch (CaptureException e)
-            {
-                Console.Error.WriteLine($"wer run: {e.Message}");
-                return ExitCodes.Failure;
+                return CommandFailure.Report(new("run"), e);
             }
         });
         return command;
