@@ -13,7 +13,7 @@ public static class DumpCommand
 {
     public static Command Create()
     {
-        var pid = new Argument<int>("pid") { Description = "The process to dump; it keeps running" };
+        var pid = new Argument<int>("pid") { Description = "The process to dump; it keeps running", CustomParser = r => IdArgument.Parse(r, "process id") };
         var type = new Option<string>("--type", "-t")
         {
             Description = "Dump type: micro (the chosen thread's stack), mini, heap (private memory too) or full (all memory)",
@@ -27,6 +27,7 @@ public static class DumpCommand
         var thread = new Option<int?>("--thread")
         {
             Description = "The thread the dump is for (the exception thread); default: the main thread",
+            CustomParser = r => IdArgument.Parse(r, "thread id"),
         };
         var output = new Option<string?>("--output", "-o")
         {

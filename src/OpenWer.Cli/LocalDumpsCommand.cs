@@ -36,8 +36,8 @@ public static class LocalDumpsCommand
         var disable = new Command("disable", "Stop machine-wide collection: restores the previous kernel.core_pattern");
         disable.SetAction(_ => Disable());
 
-        var collectPid = new Argument<int>("pid") { Description = "The process" };
-        var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for" };
+        var collectPid = new Argument<int>("pid") { Description = "The process", CustomParser = r => IdArgument.Parse(r, "process id") };
+        var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for", CustomParser = r => IdArgument.Parse(r, "thread id") };
         var collect = new Command("collect", "Write a LocalDumps dump of a running process now, by the settings") { collectPid, collectThread };
         collect.SetAction(p =>
         {

@@ -22,6 +22,8 @@ public static class RunCommand
         command.SetAction(parse =>
         {
             var args = parse.GetValue(program)!;
+            if (RunnableProgram.Problem(args[0]) is { } problem)
+                return CommandFailure.Fail("run", problem.Code, problem.Message);
             var dumpType = parse.GetValue(type) is { } t ? Enum.Parse<DumpType>(t, ignoreCase: true) : (DumpType?)null;
             var flags = dumpType is { } d ? DumpTypeFlags.For(d) : (Format.MinidumpType?)null;
             try
