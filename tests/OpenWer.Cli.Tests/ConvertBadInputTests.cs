@@ -86,7 +86,7 @@ public sealed class ConvertBadInputTests(GcoreCore core) : IClassFixture<GcoreCo
         // The positive control of the tests above and below: the same core, whole, to a folder that can be written.
         var r = Wer.Run("convert", core.Path, "-o", Output);
         Assert.True(r.ExitCode == 0, r.All);
-        Assert.Contains("MDMP", File.ReadAllText(Output)[..4]);
+        Assert.Equal("MDMP"u8.ToArray(), File.ReadAllBytes(Output)[..4]);
     }
 
     [Fact]
