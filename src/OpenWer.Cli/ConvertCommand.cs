@@ -1,8 +1,6 @@
 using System.CommandLine;
-using OpenWer.Capture;
 using OpenWer.Capture.Core;
 using OpenWer.Dumps;
-using OpenWer.Dumps.Output;
 using OpenWer.Format;
 
 namespace OpenWer.Cli;
@@ -32,35 +30,43 @@ public static class ConvertCommand
 
     private static int Run(string corePath, string typeName, bool typeGiven, string? flagsText, string output, bool overwrite)
     {
+        if (flagsText is not null && typeGiven)
+            return Fail(ExitCodes.Usage, "give --type or --flags, not both");
+        if (Directory.Exists(corePath))
+            return Fail(ExitCodes.Usage, $"{corePath} is a folder; give the core file");
+        if (!File.Exists(corePath))
+            return Fail(ExitCodes.Usage, $"{corePath}: no such file");
+        var type = Enum.Parse<DumpType>(typeName, ignoreCase: true);
+        MinidumpType flags;
+        Snapshot.ISnapshotSource source;
         try
         {
-            if (flagsText is not null && typeGiven)
-                return Fail(ExitCodes.Usage, "give --type or --flags, not both");
-            var type = Enum.Parse<DumpType>(typeName, ignoreCase: true);
-            var flags = flagsText is null ? DumpTypeFlags.For(type) : HexArgument.Flags(flagsText);
-            if (!File.Exists(corePath))
-                return Fail(ExitCodes.Usage, $"{corePath}: no such file");
-            using Snapshot.ISnapshotSource source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
-            var snapshot = source.Snapshot;
-            int? only = flagsText is null && type == DumpType.Micro ? snapshot.Exception?.ThreadId : null;
-            var result = SnapshotDumper.WriteFile(snapshot, flags, only, output, overwrite);
-            Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules, " +
-                $"from the core of process {snapshot.ProcessId}");
-            if (result.UnreadableRanges.Count > 0)
-                Console.Error.WriteLine($"note: {result.UnreadableRanges.Count} range(s) the core does not hold written as zeros, first at {result.UnreadableRanges[0]}");
-            return ExitCodes.Success;
+            flags = flagsText is null ? DumpTypeFlags.For(type) : HexArgument.Flags(flagsText);
+            source = ElfCoreFile.Open(corePath, withAvx: (flags & MinidumpType.WithAvxXStateContext) != 0);
         }
-        catch (CaptureException e) { return Fail(ExitCodes.Failure, $"{e.Message}; no dump was written"); }
-        catch (Format.Writing.UnreadableMemoryException e) { return Fail(ExitCodes.Failure, $"{e.Message}; no dump was written"); }
-        catch (DumpOutputException e) { return Fail(ExitCodes.OutputError, e.Message); }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (UnauthorizedAccessException e) { return Fail(ExitCodes.Usage, $"cannot read {corePath}: {e.Message}"); }
-        catch (IOException e) { return Fail(ExitCodes.OutputError, $"writing the dump failed: {e.Message}; no dump was written"); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("convert", Input: corePath, Outcome: "no dump was written", WhenDenied: "run as a user who may read it"), e);
+        }
+        using (source)
+        {
+            try
+            {
+                var snapshot = source.Snapshot;
+                int? only = flagsText is null && type == DumpType.Micro ? snapshot.Exception?.ThreadId : null;
+                var result = SnapshotDumper.WriteFile(snapshot, flags, only, output, overwrite);
+                Console.WriteLine($"wrote {result.Path}: {result.Size / 1048576.0:F1} MiB, {result.ThreadCount} threads, {result.ModuleCount} modules, " +
+                    $"from the core of process {snapshot.ProcessId}");
+                if (result.UnreadableRanges.Count > 0)
+                    Console.Error.WriteLine($"note: {result.UnreadableRanges.Count} range(s) the core does not hold written as zeros, first at {result.UnreadableRanges[0]}");
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (CommandFailure.IsExpected(e))
+            {
+                return CommandFailure.Report(new("convert", Output: output, Outcome: "no dump was written"), e);
+            }
+        }
     }
 
-    private static int Fail(int code, string message)
-    {
-        Console.Error.WriteLine($"wer convert: {message}");
-        return code;
-    }
+    private static int Fail(int code, string message) => CommandFailure.Fail("convert", code, message);
 }

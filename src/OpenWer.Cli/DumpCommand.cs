@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using OpenWer.Capture;
 using OpenWer.Dumps;
-using OpenWer.Dumps.Output;
 using OpenWer.Dumps.Requests;
 using OpenWer.Format;
 using OpenWer.Format.Writing;
@@ -14,7 +13,7 @@ public static class DumpCommand
 {
     public static Command Create()
     {
-        var pid = new Argument<int>("pid") { Description = "The process to dump; it keeps running" };
+        var pid = new Argument<int>("pid") { Description = "The process to dump; it keeps running", CustomParser = r => IdArgument.Parse(r, "process id") };
         var type = new Option<string>("--type", "-t")
         {
             Description = "Dump type: micro (the chosen thread's stack), mini, heap (private memory too) or full (all memory)",
@@ -28,6 +27,7 @@ public static class DumpCommand
         var thread = new Option<int?>("--thread")
         {
             Description = "The thread the dump is for (the exception thread); default: the main thread",
+            CustomParser = r => IdArgument.Parse(r, "thread id"),
         };
         var output = new Option<string?>("--output", "-o")
         {
@@ -62,14 +62,17 @@ public static class DumpCommand
     {
         if (withOtherOptions)
             return Fail(ExitCodes.Usage, "--request holds the whole request: give no pid or other option with it");
+        DumpRequest request;
         try
         {
             using var input = from == "-" ? Console.OpenStandardInput() : File.OpenRead(from);
-            return Dump(DumpRequestMessage.Read(input).ToRequest());
+            request = DumpRequestMessage.Read(input).ToRequest();
         }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (IOException e) { return Fail(ExitCodes.Usage, $"cannot read the request {from}: {e.Message}"); }
-        catch (UnauthorizedAccessException e) { return Fail(ExitCodes.Usage, $"cannot read the request {from}: {e.Message}"); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("dump", Input: $"the request {from}"), e);
+        }
+        return Dump(request);
     }
 
     private static int Run(int pid, string typeName, string? flagsText, int? thread, string? output, bool overwrite, bool typeGiven, string[] include)
@@ -94,8 +97,10 @@ public static class DumpCommand
             }
             return Dump(request with { ExtraMemory = [.. include.Select(ParseRange)] });
         }
-        catch (ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("dump"), e);
+        }
     }
 
     private static int Dump(DumpRequest request)
@@ -111,15 +116,10 @@ public static class DumpCommand
                 Console.Error.WriteLine($"note: {result.UnreadableRanges.Count} unreadable range(s) written as zeros (IgnoreInaccessibleMemory), first at {result.UnreadableRanges[0]}");
             return ExitCodes.Success;
         }
-        catch (ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
-        catch (PtraceDeniedException e) { return Fail(ExitCodes.PermissionDenied, e.Message); }
-        catch (ProcessExitedException e) { return Fail(ExitCodes.ProcessExited, e.Message); }
-        catch (DumpOutputException e) { return Fail(ExitCodes.OutputError, e.Message); }
-        catch (ThreadNotFoundException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (UnreadableMemoryException e) { return Fail(ExitCodes.Failure, e.Message); }
-        catch (CaptureException e) { return Fail(ExitCodes.Failure, e.Message); }
-        catch (ArgumentException e) { return Fail(ExitCodes.Usage, e.Message); }
-        catch (IOException e) { return Fail(ExitCodes.OutputError, $"writing the dump failed: {e.Message}; no dump was written"); }
+        catch (Exception e) when (CommandFailure.IsExpected(e))
+        {
+            return CommandFailure.Report(new("dump", Output: request.OutputPath, Outcome: "no dump was written"), e);
+        }
     }
 
     private static MemoryRange ParseRange(string text)
@@ -140,9 +140,5 @@ public static class DumpCommand
         return comm.Length > 0 ? comm : "process";
     }
 
-    private static int Fail(int code, string message)
-    {
-        Console.Error.WriteLine($"wer dump: {message}");
-        return code;
-    }
+    private static int Fail(int code, string message) => CommandFailure.Fail("dump", code, message);
 }

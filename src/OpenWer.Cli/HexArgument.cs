@@ -11,5 +11,5 @@ public static class HexArgument
     /// <summary>MINIDUMP_TYPE flags of --flags; an <see cref="ArgumentException"/> says what is wrong.</summary>
     public static Format.MinidumpType Flags(string text) => TryParse(text, out ulong value)
         ? Dumps.DumpTypeFlags.Validate(value)
-        : throw new ArgumentException($"--flags {text}: not a hexadecimal number (e.g. 0x121)");
+        : throw new ArgumentException($"--flags \"{text}\": not a hexadecimal number (e.g. 0x121)");
 }

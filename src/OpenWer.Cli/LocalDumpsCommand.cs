@@ -36,8 +36,8 @@ public static class LocalDumpsCommand
         var disable = new Command("disable", "Stop machine-wide collection: restores the previous kernel.core_pattern");
         disable.SetAction(_ => Disable());
 
-        var collectPid = new Argument<int>("pid") { Description = "The process" };
-        var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for" };
+        var collectPid = new Argument<int>("pid") { Description = "The process", CustomParser = r => IdArgument.Parse(r, "process id") };
+        var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for", CustomParser = r => IdArgument.Parse(r, "thread id") };
         var collect = new Command("collect", "Write a LocalDumps dump of a running process now, by the settings") { collectPid, collectThread };
         collect.SetAction(p =>
         {
@@ -47,9 +47,10 @@ public static class LocalDumpsCommand
                 Console.WriteLine(result.DumpPath is not null ? $"wrote {result.DumpPath}" : $"no dump: {result.Skipped}");
                 return ExitCodes.Success;
             }
-            catch (Capture.ProcessNotFoundException e) { return Fail(ExitCodes.NoSuchProcess, e.Message); }
-            catch (Capture.PtraceDeniedException e) { return Fail(ExitCodes.PermissionDenied, e.Message); }
-            catch (Exception e) when (e is IOException or Capture.CaptureException or UnauthorizedAccessException) { return Fail(ExitCodes.Failure, e.Message); }
+            catch (Exception e) when (CommandFailure.IsExpected(e))
+            {
+                return CommandFailure.Report(new("localdumps", Outcome: "no dump was written"), e);
+            }
         });
 
         command.Subcommands.Add(collect);
@@ -88,13 +89,9 @@ public static class LocalDumpsCommand
                 Console.WriteLine($"previous pattern, restored by `wer localdumps disable`{(previous.Pattern.StartsWith('|') ? " and still given every core" : "")}: {previous.Pattern}");
             return ExitCodes.Success;
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is InvalidOperationException || CommandFailure.IsExpected(e))
         {
-            return Fail(ExitCodes.PermissionDenied, $"{e.Message}: machine-wide collection needs root");
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            return Fail(ExitCodes.Failure, e.Message);
+            return CommandFailure.Report(MachineWide, e);
         }
     }
 
@@ -106,13 +103,9 @@ public static class LocalDumpsCommand
             Console.WriteLine($"kernel.core_pattern = {restored}");
             return ExitCodes.Success;
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is InvalidOperationException || CommandFailure.IsExpected(e))
         {
-            return Fail(ExitCodes.PermissionDenied, $"{e.Message}: machine-wide collection needs root");
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            return Fail(ExitCodes.Failure, e.Message);
+            return CommandFailure.Report(MachineWide, e);
         }
     }
 
@@ -240,19 +233,13 @@ public static class LocalDumpsCommand
             SettingsStore.Save(path, file);
             return ExitCodes.Success;
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (CommandFailure.IsExpected(e))
         {
-            return Fail(ExitCodes.OutputError, $"cannot write {path}: {e.Message}; the machine-wide settings need root");
-        }
-        catch (IOException e)
-        {
-            return Fail(ExitCodes.OutputError, $"cannot write {path}: {e.Message}");
+            return CommandFailure.Report(new("localdumps", Output: path, WhenDenied: "the machine-wide settings need root"), e);
         }
     }
 
-    private static int Fail(int code, string message)
-    {
-        Console.Error.WriteLine($"wer localdumps: {message}");
-        return code;
-    }
+    private static readonly CommandFailure.Context MachineWide = new("localdumps", WhenDenied: "machine-wide collection needs root");
+
+    private static int Fail(int code, string message) => CommandFailure.Fail("localdumps", code, message);
 }

@@ -15,11 +15,6 @@ var root = new RootCommand("OpenWer: Windows Error Reporting's crash-dump collec
     ReportsCommand.Create(),
 };
 var parse = root.Parse(args);
-if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
-{
-    foreach (var error in parse.Errors)
-        Console.Error.WriteLine($"wer: {error.Message}");
-    Console.Error.WriteLine("wer: see `wer --help`");
-    return OpenWer.Cli.ExitCodes.Usage;
-}
+if (CommandLineErrors.Any(parse) && parse.Action is not System.CommandLine.Help.HelpAction)
+    return CommandLineErrors.Report(parse);
 return parse.Invoke();

@@ -76,11 +76,10 @@ public static class ReportsCommand
 
     private static int Send(string root, string? server)
     {
-        if (string.IsNullOrEmpty(server) || !Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri))
-        {
-            Console.Error.WriteLine("wer reports send: give the collection server with --server URL (or OPENWER_SERVER)");
-            return ExitCodes.Usage;
-        }
+        if (string.IsNullOrEmpty(server))
+            return CommandFailure.Fail("reports send", ExitCodes.Usage, "give the collection server with --server URL (or OPENWER_SERVER)");
+        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            return CommandFailure.Fail("reports send", ExitCodes.Usage, $"the collection server \"{server}\" is not an http or https URL (--server or OPENWER_SERVER)");
         using var http = new HttpClient();
         var sent = new QueuedReportSender(new ReportingOptions(root, uri), http).SendAllAsync().GetAwaiter().GetResult();
         foreach (var s in sent)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using OpenWer.Capture;
 using OpenWer.Dumps;
 using OpenWer.LocalDumps.Settings;
 using OpenWer.LocalDumps.Supervision;
@@ -23,6 +22,8 @@ public static class RunCommand
         command.SetAction(parse =>
         {
             var args = parse.GetValue(program)!;
+            if (RunnableProgram.Problem(args[0]) is { } problem)
+                return CommandFailure.Fail("run", problem.Code, problem.Message);
             var dumpType = parse.GetValue(type) is { } t ? Enum.Parse<DumpType>(t, ignoreCase: true) : (DumpType?)null;
             var flags = dumpType is { } d ? DumpTypeFlags.For(d) : (Format.MinidumpType?)null;
             try
@@ -32,15 +33,9 @@ public static class RunCommand
                 SupervisedRun.EndLike(outcome);
                 return outcome.ShellStatus;
             }
-            catch (PtraceDeniedException e)
+            catch (Exception e) when (CommandFailure.IsExpected(e))
             {
-                Console.Error.WriteLine($"wer run: {e.Message}");
-                return ExitCodes.PermissionDenied;
-            }
-            catch (CaptureException e)
-            {
-                Console.Error.WriteLine($"wer run: {e.Message}");
-                return ExitCodes.Failure;
+                return CommandFailure.Report(new("run"), e);
             }
         });
         return command;

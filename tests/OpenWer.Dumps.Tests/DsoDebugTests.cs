@@ -14,14 +14,9 @@ public sealed class DsoDebugTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string Build(string kind)
-    {
-        string output = Path.Combine(Directory.CreateTempSubdirectory("openwer-dso-").FullName, "target" + kind);
-        var r = Tool.Run("cc", ["-O1", "-g", "-pthread", kind, "-fno-pie", "-o", output, RepoPaths.NativeFixtureSource,
-            "-Wl,--no-as-needed", "-lm"]);
-        Assert.True(r.ExitCode == 0, "cc failed: " + r.All);
-        return output;
-    }
+    private static string Build(string kind) =>
+        FixtureCompiler.Build(RepoPaths.NativeFixtureSource, Path.Combine(Directory.CreateTempSubdirectory("openwer-dso-").FullName, "target" + kind),
+            [.. FixtureCompiler.DebugThreaded, kind, "-fno-pie"], FixtureCompiler.TargetLibraries);
 
     [Theory]
     [InlineData(DumpType.Micro)]

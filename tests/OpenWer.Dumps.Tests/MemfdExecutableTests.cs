@@ -7,12 +7,7 @@ namespace OpenWer.Dumps.Tests;
 public sealed class MemfdExecutableTests : IDisposable
 {
     private static readonly Lazy<string> Launcher = new(() =>
-    {
-        string output = Path.Combine(Directory.CreateTempSubdirectory("openwer-memfd-").FullName, "memfd-exec");
-        var r = Tool.Run("cc", ["-O1", "-o", output, Path.Combine(RepoPaths.Root, "tests/fixtures/native/memfd-exec.c")]);
-        Assert.True(r.ExitCode == 0, "cc failed: " + r.All);
-        return output;
-    });
+        FixtureCompiler.Build("memfd-exec.c", Path.Combine(Directory.CreateTempSubdirectory("openwer-memfd-").FullName, "memfd-exec")));
 
     private readonly TempDir _dir = new();
 

@@ -6,13 +6,7 @@ namespace OpenWer.LocalDumps.Tests;
 public static class Crasher
 {
     private static readonly Lazy<string> Binary = new(() =>
-    {
-        string dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"openwer-crasher-{Environment.ProcessId}")).FullName;
-        string output = Path.Combine(dir, "crasher");
-        var r = Tool.Run("cc", ["-O1", "-g", "-pthread", "-o", output, Path.Combine(RepoPaths.Root, "tests/fixtures/native/crasher.c")]);
-        Assert.True(r.ExitCode == 0, "cc failed: " + r.All);
-        return output;
-    });
+        FixtureCompiler.Build("crasher.c", Path.Combine(FixtureCompiler.Folder("openwer-crasher"), "crasher"), FixtureCompiler.DebugThreaded));
 
     public static string Path_ => Binary.Value;
 }

@@ -15,13 +15,7 @@ namespace OpenWer.LocalDumps.Tests;
 public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<MachineWideFixture>, IDisposable
 {
     private static readonly Lazy<string> Crasher32 = new(() =>
-    {
-        string dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"openwer-crasher32-{Environment.ProcessId}")).FullName;
-        string output = Path.Combine(dir, "crasher32");
-        var r = Tool.Run("cc", ["-m32", "-O1", "-g", "-pthread", "-o", output, Path.Combine(RepoPaths.Root, "tests/fixtures/native/crasher.c")]);
-        Assert.True(r.ExitCode == 0, "cc -m32 failed (the test command installs gcc-multilib): " + r.All);
-        return output;
-    });
+        FixtureCompiler.Build("crasher.c", Path.Combine(FixtureCompiler.Folder("openwer-crasher32"), "crasher32"), FixtureCompiler.DebugThreaded, m32: true));
 
     private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
 

@@ -24,7 +24,7 @@ public static class AtomicDumpFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DumpOutputException($"cannot write in {dir}: {e.Message}; choose a folder you can write (-o PATH)", e);
+            throw new DumpOutputException($"cannot write in {dir} ({Reason(e)}); choose a folder you can write (-o PATH)", e);
         }
     }
 
@@ -46,7 +46,16 @@ public static class AtomicDumpFile
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new DumpOutputException($"cannot write in {dir}: {e.Message}", e);
+            throw new DumpOutputException($"cannot write in {dir} ({Reason(e)}); choose a folder you can write (-o PATH)", e);
         }
     }
+
+    /// <summary>Why a file could not be made, without the runtime's wording (which names our temporary file).</summary>
+    private static string Reason(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        DirectoryNotFoundException => "no such folder",
+        IOException io when io.HResult > 0 => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(io.HResult),
+        _ => e.GetType().Name,
+    };
 }

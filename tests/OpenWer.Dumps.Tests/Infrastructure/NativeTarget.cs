@@ -107,16 +107,9 @@ public sealed class NativeTarget : IDisposable
         return task.Wait(timeout) ? task.Result : null;
     }
 
-    private static string Build()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), $"openwer-fixture-{Environment.ProcessId}");
-        Directory.CreateDirectory(dir);
-        string output = Path.Combine(dir, "target");
-        var result = Tool.Run("cc", ["-O1", "-g", "-pthread", "-o", output, RepoPaths.NativeFixtureSource, "-Wl,--no-as-needed", "-lm"]);
-        if (result.ExitCode != 0)
-            throw new InvalidOperationException("cc failed: " + result.All);
-        return output;
-    }
+    private static string Build() =>
+        FixtureCompiler.Build(RepoPaths.NativeFixtureSource, Path.Combine(FixtureCompiler.Folder("openwer-fixture"), "target"),
+            FixtureCompiler.DebugThreaded, FixtureCompiler.TargetLibraries);
 
     public void Dispose()
     {

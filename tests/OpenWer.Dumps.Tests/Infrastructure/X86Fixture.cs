@@ -10,13 +10,8 @@ namespace OpenWer.Dumps.Tests.Infrastructure;
 public static partial class X86Fixture
 {
     private static readonly Lazy<string> Target = new(() =>
-    {
-        string dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"openwer-fixture32-{Environment.ProcessId}")).FullName;
-        string output = Path.Combine(dir, "target32");
-        var r = Tool.Run("cc", ["-m32", "-O1", "-g", "-pthread", "-o", output, RepoPaths.NativeFixtureSource, "-Wl,--no-as-needed", "-lm"]);
-        Assert.True(r.ExitCode == 0, "cc -m32 failed (the test command installs gcc-multilib): " + r.All);
-        return output;
-    });
+        FixtureCompiler.Build(RepoPaths.NativeFixtureSource, Path.Combine(FixtureCompiler.Folder("openwer-fixture32"), "target32"),
+            FixtureCompiler.DebugThreaded, FixtureCompiler.TargetLibraries, m32: true));
 
     /// <summary>target.c as an i386 program.</summary>
     public static string TargetPath => Target.Value;

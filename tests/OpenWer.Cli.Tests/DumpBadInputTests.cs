@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using OpenWer.Dumps.Tests.Infrastructure;
 
-namespace OpenWer.Dumps.Tests;
+namespace OpenWer.Cli.Tests;
 
 /// <summary>`wer dump` on bad input: a clear message, a documented exit code, no file left behind, the target unharmed.</summary>
-public sealed class CliBadInputTests : IDisposable
+public sealed class DumpBadInputTests : IDisposable
 {
     private static readonly string Wer = Path.Combine(AppContext.BaseDirectory, "wer");
     private readonly TempDir _dir = new();
