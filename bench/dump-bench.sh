@@ -5,6 +5,9 @@
 #
 # Environment (all optional):
 #   WER=/path/to/wer   dumper to measure (default: bench/out/wer/wer, published on demand)
+#   WER_BASELINE=/path/to/other/wer
+#                      another build of wer (say, of the commit before a change) run on
+#                      the same targets in the same round-robin, with "before/after" ratios
 #   REPEAT=3           runs per case; the table shows the median of each column
 #   THREADS=16         threads in each target
 #   HEAP_MIB=1024      heap each target keeps alive
@@ -73,6 +76,9 @@ fi
 if [[ -n ${WER:-} ]]; then
     [[ $WER == */* ]] || WER=$(command -v "$WER") || die "WER=$WER: not found on PATH"
     [[ -x $WER ]] || die "WER=$WER is not an executable file"
+fi
+if [[ -n ${WER_BASELINE:-} ]]; then
+    [[ -x $WER_BASELINE ]] || die "WER_BASELINE=$WER_BASELINE is not an executable file"
 fi
 
 mkdir -p "$OUT"
@@ -196,6 +202,11 @@ MANAGED_CASES=("wer mini" "wer heap" "wer full"
                "createdump --normal" "createdump --withheap" "createdump --full"
                "gcore" "plain-copy")
 
+if [[ -n ${WER_BASELINE:-} ]]; then
+    NATIVE_CASES+=("baseline mini" "baseline heap" "baseline full")
+    MANAGED_CASES+=("baseline mini" "baseline heap" "baseline full")
+fi
+
 # Per "target|case": space-separated samples, one per run.
 declare -A S_WALL S_SIZE S_PAUSE S_RSS FAILED
 FAILURES=0
@@ -205,6 +216,7 @@ case_command() {
     local kind=$1 pid=$2 file=$3
     case $kind in
         "wer "*)        CMD=("$WER" dump "$pid" --type "${kind#wer }" -o "$file") ;;
+        "baseline "*)   CMD=("$WER_BASELINE" dump "$pid" --type "${kind#baseline }" -o "$file") ;;
         gcore)          CMD=(gcore -o "$file" "$pid") ;;   # writes $file.$pid
         plain-copy)     CMD=("$OUT/plain-copy" "$pid" "$file") ;;
         "createdump "*) CMD=("$CREATEDUMP" -f "$file" "${kind#createdump }" "$pid") ;;
@@ -290,6 +302,7 @@ echo "OpenWer dump benchmark: $THREADS threads, $HEAP_MIB MiB heap per target, m
 echo "  kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)," \
      "dumps on $(stat -f -c %T "$DUMPS")"
 echo "  wer: $WER"
+[[ -n ${WER_BASELINE:-} ]] && echo "  baseline: $WER_BASELINE"
 echo "  createdump: $CREATEDUMP"
 echo "  heartbeat noise floor (idle 1 s): native $IDLE_NATIVE ms, managed $IDLE_MANAGED ms"
 echo
@@ -337,6 +350,13 @@ ratio "managed: wer full slowdown vs plain-copy"       "managed|wer full"  "mana
 ratio "managed: wer full speed-up over createdump"     "managed|createdump --full"     "managed|wer full" "(>1: wer is faster)"
 ratio "managed: wer heap speed-up over createdump"     "managed|createdump --withheap" "managed|wer heap" "(>1: wer is faster)"
 ratio "managed: wer mini speed-up over createdump"     "managed|createdump --normal"   "managed|wer mini" "(>1: wer is faster)"
+if [[ -n ${WER_BASELINE:-} ]]; then
+    for target in native managed; do
+        for type in mini heap full; do
+            ratio "$(printf '%-8s wer %s vs baseline' "$target:" "$type")" "$target|wer $type" "$target|baseline $type" "(<1: wer is faster than the baseline)"
+        done
+    done
+fi
 budget "native:  wer mini vs ${MINI_BUDGET_MS} ms target"  "native|wer mini"
 budget "managed: wer mini vs ${MINI_BUDGET_MS} ms target"  "managed|wer mini"
 
