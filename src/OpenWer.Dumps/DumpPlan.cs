@@ -18,7 +18,7 @@ public sealed class DumpPlan
     private DumpPlan(ProcessSnapshot snapshot, DumpSelection selection) => (Snapshot, Selection) = (snapshot, selection);
 
     public static DumpPlan For(ProcessSnapshot snapshot, DumpPolicy policy) =>
-        new(snapshot, DumpSelector.Select(snapshot, DumpTypeFlags.Validate((ulong)policy.Flags), policy.OnlyThread, policy.ExtraMemory, policy.Filter));
+        new(snapshot, DumpSelector.Select(snapshot, policy.Flags, policy.OnlyThread, policy.ExtraMemory, policy.Filter));
 
     /// <summary>Writes the minidump into <paramref name="output"/> (seekable); the snapshot must still be readable.</summary>
     public MinidumpWriteResult WriteTo(Stream output) => MinidumpComposer.Write(Snapshot, Selection, output, DateTimeOffset.UtcNow);
