@@ -10,7 +10,7 @@ namespace OpenWer.Analysis.Symbols;
 public sealed class ElfSymbolTable
 {
     private const int EntrySize = 24;
-    private const byte SttFunc = 2, SttGnuIfunc = 10, StbLocal = 0;
+    private const byte SttFunc = 2, SttGnuIfunc = 10, StbGlobal = 1, StbWeak = 2;
     private readonly ElfSymbol[] _symbols;
 
     public int Count => _symbols.Length;
@@ -28,7 +28,7 @@ public sealed class ElfSymbolTable
                 if (section.Type is ElfSection.TypeSymtab or ElfSection.TypeDynsym)
                     ReadTable(file, section, symbols);
         var ordered = symbols.Distinct()
-            .OrderBy(s => s.Address).ThenByDescending(s => s.IsGlobal).ThenBy(s => s.Name.StartsWith('_') ? 1 : 0).ThenBy(s => s.Name, StringComparer.Ordinal)
+            .OrderBy(s => s.Address).ThenBy(s => s.Rank).ThenBy(s => s.Name.StartsWith('_') ? 1 : 0).ThenBy(s => s.Name, StringComparer.Ordinal)
             .ToArray();
         return new ElfSymbolTable(ordered);
     }
@@ -53,7 +53,11 @@ public sealed class ElfSymbolTable
             int version = name.IndexOf('@', StringComparison.Ordinal);
             if (version > 0)
                 name = name[..version];
-            into.Add(new ElfSymbol(value, size, name, bind != StbLocal));
+            // GCC's hot/cold splitting names the cold part "f.cold"; it is still f, as a debugger shows it.
+            if (name.EndsWith(".cold", StringComparison.Ordinal))
+                name = name[..^5];
+            // Of aliases (raise, gsignal, __GI_raise), the global name is the one callers use, then a weak one.
+            into.Add(new ElfSymbol(value, size, name, bind == StbGlobal ? 0 : bind == StbWeak ? 1 : 2));
         }
     }
 
