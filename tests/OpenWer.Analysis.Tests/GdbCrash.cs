@@ -16,6 +16,8 @@ public sealed partial class GdbCrash
     public required ulong SiAddr { get; init; }
     public required ulong Sp { get; init; }
     public required ulong ExecutableBase { get; init; }
+    /// <summary>Where the main thread's stack mapping ([stack]) starts.</summary>
+    public required ulong StackStart { get; init; }
     /// <summary>Function names innermost first ("??" where gdb has none), with whether the frame is on the stack.</summary>
     public required IReadOnlyList<(string Function, bool OnStack)> Frames { get; init; }
     public required string Output { get; init; }
@@ -42,6 +44,7 @@ public sealed partial class GdbCrash
         }
         string path = Path.GetFullPath(binary);
         var map = o.Split('\n').First(l => l.TrimEnd().EndsWith(path, StringComparison.Ordinal));
+        var stack = o.Split('\n').First(l => l.TrimEnd().EndsWith("[stack]", StringComparison.Ordinal));
         return new GdbCrash
         {
             Signal = signal.Groups[1].Value,
@@ -49,6 +52,7 @@ public sealed partial class GdbCrash
             SiAddr = values[1],
             Sp = values[2],
             ExecutableBase = Convert.ToUInt64(map.Trim().Split(' ')[0], 16),
+            StackStart = Convert.ToUInt64(stack.Trim().Split(' ')[0], 16),
             Frames = names.Select(kv => (kv.Value, !synthetic.Contains(kv.Key))).ToList(),
             Output = o,
         };

@@ -38,9 +38,15 @@ public sealed record FaultingInstruction(string Text, bool WritesMemory, ulong? 
         var full = register.GetFullRegister();
         int dwarf = full switch
         {
-            Register.RAX => Amd64Architecture.Rax, Register.RDX => Amd64Architecture.Rdx, Register.RCX => Amd64Architecture.Rcx,
-            Register.RBX => Amd64Architecture.Rbx, Register.RSI => Amd64Architecture.Rsi, Register.RDI => Amd64Architecture.Rdi,
-            Register.RBP => Amd64Architecture.Rbp, Register.RSP => Amd64Architecture.Rsp, Register.RIP => Amd64Architecture.Rip,
+            Register.RAX => Amd64Architecture.Rax,
+            Register.RDX => Amd64Architecture.Rdx,
+            Register.RCX => Amd64Architecture.Rcx,
+            Register.RBX => Amd64Architecture.Rbx,
+            Register.RSI => Amd64Architecture.Rsi,
+            Register.RDI => Amd64Architecture.Rdi,
+            Register.RBP => Amd64Architecture.Rbp,
+            Register.RSP => Amd64Architecture.Rsp,
+            Register.RIP => Amd64Architecture.Rip,
             >= Register.R8 and <= Register.R15 => Amd64Architecture.R8 + (full - Register.R8),
             _ => -1,
         };
