@@ -20,6 +20,8 @@ public sealed class AnalyzeAgainstGdbTests(ITestOutputHelper output)
         ["overflow"] = "stack-overflow",
         ["libc-strlen"] = "unmapped-address",
         ["readonly-write"] = "write-to-read-only-memory",
+        ["non-canonical"] = "non-canonical-address",
+        ["exec-nx"] = "execute-non-executable",
     };
 
     /// <summary>Frames compared for the unbounded recursion (gdb would walk all of its tens of thousands).</summary>
@@ -59,10 +61,13 @@ public sealed class AnalyzeAgainstGdbTests(ITestOutputHelper output)
         ulong exeBase = Hex(modules[root.GetProperty("main_module").GetInt32()].GetProperty("base_addr"));
         switch (mode)
         {
-            case "null-write" or "null-call" or "libc-strlen":
+            case "null-write" or "null-call" or "libc-strlen" or "non-canonical":
                 Assert.Equal(gdb.SiAddr, address);
+                if (mode == "non-canonical")
+                    // The kernel gives no address for a general protection fault; the decoded store gives the pointer the source holds.
+                    Assert.Contains("0x1000000000040", crash.GetProperty("description").GetString());
                 break;
-            case "readonly-write":
+            case "readonly-write" or "exec-nx":
                 // ASLR moves the executable between the two runs; the offset into it stays.
                 Assert.Equal(gdb.SiAddr - gdb.ExecutableBase, address - exeBase);
                 break;

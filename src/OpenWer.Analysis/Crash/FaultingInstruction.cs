@@ -50,7 +50,8 @@ public sealed record FaultingInstruction(string Text, bool WritesMemory, ulong? 
             >= Register.R8 and <= Register.R15 => Amd64Architecture.R8 + (full - Register.R8),
             _ => -1,
         };
-        if (register is Register.None)
+        // Iced asks for segment bases too: zero in 64-bit mode but for fs and gs, whose bases the context lacks.
+        if (register is Register.None or Register.ES or Register.CS or Register.SS or Register.DS)
             return true;
         if (dwarf < 0 || registers[dwarf] is not { } v)
             return false;

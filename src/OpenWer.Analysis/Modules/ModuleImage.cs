@@ -15,6 +15,9 @@ public sealed class ModuleImage : IDisposable
     /// <summary>The separate debug file (/usr/lib/debug/.build-id/xx/rest.debug), when its build-id matches.</summary>
     public ElfFile? DebugFile { get; }
     public ElfSymbolTable Symbols { get; }
+    /// <summary>Data objects, to name what a pc that is not code points at (a call into a data array).</summary>
+    public ElfSymbolTable DataSymbols => _dataSymbols ??= ElfSymbolTable.Read(new[] { File, DebugFile }.OfType<ElfFile>(), data: true);
+    private ElfSymbolTable? _dataSymbols;
     /// <summary>Where the symbols came from, or why there are none: for the modules listing.</summary>
     public string SymbolSource { get; }
     /// <summary>Added to a link-time address to get the address in the process.</summary>
@@ -38,11 +41,11 @@ public sealed class ModuleImage : IDisposable
     /// <summary>Code bytes from the module's file at a process address; how many were read.</summary>
     public int ReadCode(ulong address, Span<byte> destination) => File?.ReadVirtual(address - LoadBias, destination) ?? 0;
 
-    /// <summary>The function holding a process address, with the offset into it.</summary>
-    public (string Name, ulong Offset, ulong Start)? Symbolize(ulong address)
+    /// <summary>The function (or, with <paramref name="data"/>, the data object) holding a process address, with the offset into it.</summary>
+    public (string Name, ulong Offset, ulong Start)? Symbolize(ulong address, bool data = false)
     {
         ulong linkAddress = address - LoadBias;
-        return Symbols.Lookup(linkAddress) is { } s ? (s.Name, linkAddress - s.Address, s.Address + LoadBias) : null;
+        return (data ? DataSymbols : Symbols).Lookup(linkAddress) is { } s ? (s.Name, linkAddress - s.Address, s.Address + LoadBias) : null;
     }
 
     public void Dispose()

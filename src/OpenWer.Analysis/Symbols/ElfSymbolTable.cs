@@ -10,7 +10,7 @@ namespace OpenWer.Analysis.Symbols;
 public sealed class ElfSymbolTable
 {
     private const int EntrySize = 24;
-    private const byte SttFunc = 2, SttGnuIfunc = 10, StbGlobal = 1, StbWeak = 2;
+    private const byte SttObject = 1, SttFunc = 2, SttGnuIfunc = 10, StbGlobal = 1, StbWeak = 2;
     private readonly ElfSymbol[] _symbols;
 
     public int Count => _symbols.Length;
@@ -19,21 +19,21 @@ public sealed class ElfSymbolTable
 
     public static ElfSymbolTable Empty { get; } = new([]);
 
-    /// <summary>The function symbols of every symbol table of the given files, merged.</summary>
-    public static ElfSymbolTable Read(IEnumerable<ElfFile> files)
+    /// <summary>The function symbols (or, with <paramref name="data"/>, the data objects) of every symbol table of the given files, merged.</summary>
+    public static ElfSymbolTable Read(IEnumerable<ElfFile> files, bool data = false)
     {
         var symbols = new List<ElfSymbol>();
         foreach (var file in files)
             foreach (var section in file.Sections)
                 if (section.Type is ElfSection.TypeSymtab or ElfSection.TypeDynsym)
-                    ReadTable(file, section, symbols);
+                    ReadTable(file, section, symbols, data);
         var ordered = symbols.Distinct()
             .OrderBy(s => s.Address).ThenBy(s => s.Rank).ThenBy(s => s.Name.StartsWith('_') ? 1 : 0).ThenBy(s => s.Name, StringComparer.Ordinal)
             .ToArray();
         return new ElfSymbolTable(ordered);
     }
 
-    private static void ReadTable(ElfFile file, ElfSection section, List<ElfSymbol> into)
+    private static void ReadTable(ElfFile file, ElfSection section, List<ElfSymbol> into, bool data)
     {
         if (section.Link >= file.Sections.Count || file.ReadSection(section) is not { } table || file.ReadSection(file.Sections[(int)section.Link]) is not { } names)
             return;
@@ -44,7 +44,8 @@ public sealed class ElfSymbolTable
             int type = info & 0xF, bind = info >> 4;
             ushort sectionIndex = BinaryPrimitives.ReadUInt16LittleEndian(e[6..]);
             ulong value = BinaryPrimitives.ReadUInt64LittleEndian(e[8..]), size = BinaryPrimitives.ReadUInt64LittleEndian(e[16..]);
-            if ((type != SttFunc && type != SttGnuIfunc) || sectionIndex == 0 || value == 0)
+            bool wanted = data ? type == SttObject : type is SttFunc or SttGnuIfunc;
+            if (!wanted || sectionIndex == 0 || value == 0)
                 continue;
             string name = ElfFile.StringAt(names, BinaryPrimitives.ReadUInt32LittleEndian(e));
             if (name.Length == 0)

@@ -58,12 +58,23 @@ public sealed class StackWalker(WalkContext context, IReadOnlyList<IUnwinder> un
         return null;
     }
 
+    /// <summary>
+    /// A module's data segments lie beyond its ModuleList size (which ends with its code): an address there belongs to
+    /// the module whose file the mapping maps.
+    /// </summary>
+    private Modules.DumpModule? ByMapping(ulong address) =>
+        context.Map.Find(address) is { Path.Length: > 0 } region
+            ? context.Modules.Modules.Where(m => m.Path == region.Path && m.BaseAddress <= address).MaxBy(m => m.BaseAddress)
+            : null;
+
     private StackFrame Symbolize(StackFrame frame)
     {
-        if (context.Modules.Find(frame.LookupAddress) is not { } module)
+        if ((context.Modules.Find(frame.LookupAddress) ?? ByMapping(frame.LookupAddress)) is not { } module)
             return frame;
         frame.Module = module;
-        if (context.Modules.Image(module).Symbolize(frame.LookupAddress) is { } symbol)
+        // A context pc that is not code (a call into data) is named by the data object it points into.
+        bool data = frame.Trust == FrameTrust.Context && !context.IsExecutableCode(frame.Address);
+        if (context.Modules.Image(module).Symbolize(frame.LookupAddress, data) is { } symbol)
         {
             frame.Function = symbol.Name;
             frame.FunctionOffset = frame.Address - symbol.Start;
