@@ -110,6 +110,9 @@ public sealed class AnalyzeAgainstGdbTests(ITestOutputHelper output)
         output.WriteLine("gdb:  " + string.Join(", ", truth));
         Assert.Equal(truth.Count, ours.Count);
         Assert.Equal(truth.Count, equal);
+        // Without .eh_frame for the fixture's functions, their callers were found by the way the variant leaves open.
+        if (variant.EndsWith("-nocfi", StringComparison.Ordinal) && mode != "abort")
+            Assert.Contains(variant.Contains("-fp", StringComparison.Ordinal) ? "frame_pointer" : "scan", ours.Skip(1).Select(f => f.Trust));
     }
 
     private static bool Same((string Function, string? Path, ulong Start, string? Trust) ours, string gdb) =>

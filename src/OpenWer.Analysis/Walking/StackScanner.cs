@@ -15,8 +15,11 @@ public sealed class StackScanner : IUnwinder
         for (int i = 0; i < context.Limits.MaxScanWords; i++)
         {
             ulong at = sp + (ulong)i * word;
-            if (at < sp || !context.TryReadPointer(at, out ulong value))
+            if (at < sp)
                 return null;
+            // After a stack overflow the stack pointer lies in the guard, which no dump holds: the frames start above it.
+            if (!context.TryReadPointer(at, out ulong value))
+                continue;
             if (!context.IsReturnAddress(value))
                 continue;
             // A context frame whose pc is not code called a bad address: nothing ran since the call, so the
