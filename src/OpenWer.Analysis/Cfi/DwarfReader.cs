@@ -62,8 +62,6 @@ public ref struct DwarfReader(ReadOnlySpan<byte> bytes, int position = 0)
         return result;
     }
 
-    public ReadOnlySpan<byte> Bytes(int n) => Take(n);
-
     public string CString()
     {
         int end = _bytes[Position..].IndexOf((byte)0);

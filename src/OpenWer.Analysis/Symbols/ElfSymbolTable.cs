@@ -83,8 +83,4 @@ public sealed class ElfSymbolTable
                 return _symbols[i];
         return null;
     }
-
-    /// <summary>Every name a function at this address goes by (the aliases at its start).</summary>
-    public IReadOnlyList<string> AliasesOf(ulong functionAddress) =>
-        _symbols.Where(s => s.Address == functionAddress).Select(s => s.Name).ToList();
 }

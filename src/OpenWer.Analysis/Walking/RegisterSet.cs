@@ -39,13 +39,6 @@ public sealed class RegisterSet
         return copy;
     }
 
-    public RegisterSet Copy()
-    {
-        var copy = new RegisterSet(Architecture);
-        _values.CopyTo(copy._values, 0);
-        return copy;
-    }
-
     /// <summary>The known registers by name, for the JSON report.</summary>
     public IEnumerable<(string Name, ulong Value)> Known()
     {
