@@ -47,7 +47,8 @@ public sealed class CrashDump : IDisposable
         {
             Architecture = Amd64Architecture.Instance;
             _walk = new WalkContext(new DumpMemory(reader), Modules, Map, Architecture, limits);
-            _walker = new StackWalker(_walk, [new CfiUnwinder(), new FramePointerUnwinder(), new StackScanner()]);
+            var cfi = new CfiUnwinder();
+            _walker = new StackWalker(_walk, [cfi, new FramePointerUnwinder(), new StackScanner(cfi)]);
         }
         else
         {

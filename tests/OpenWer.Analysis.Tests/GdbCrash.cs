@@ -24,7 +24,7 @@ public sealed partial class GdbCrash
 
     public static GdbCrash Run(string binary, string mode, int frames = 40)
     {
-        var r = Tool.Run("gdb", ["-batch", "-nx", "-ex", "run", "-ex", $"bt {frames}",
+        var r = Tool.Run("gdb", ["-batch", "-nx", "-ex", "handle SIGUSR1 nostop noprint pass", "-ex", "run", "-ex", $"bt {frames}",
             "-ex", "p/x $_siginfo.si_code", "-ex", "p/x $_siginfo._sifields._sigfault.si_addr", "-ex", "p/x $sp",
             "-ex", "info proc mappings", "-ex", $"frame apply {frames} info frame", "--args", binary, mode], TimeSpan.FromMinutes(2));
         string o = r.All;
@@ -34,7 +34,7 @@ public sealed partial class GdbCrash
         Assert.True(values.Count >= 3, "gdb printed no siginfo: " + o);
         var names = new SortedDictionary<int, string>();
         foreach (Match m in FrameLine().Matches(o))
-            names.TryAdd(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value);
+            names.TryAdd(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value.TrimEnd(' ', '('));
         var synthetic = new HashSet<int>();
         foreach (var block in o.Split("Stack level ").Skip(1))
         {
@@ -64,6 +64,7 @@ public sealed partial class GdbCrash
     [GeneratedRegex(@"^\$(\d+) = 0x([0-9a-f]+)$", RegexOptions.Multiline)]
     private static partial Regex ValueLine();
 
-    [GeneratedRegex(@"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+) \(", RegexOptions.Multiline)]
+    // "<signal handler called>" is gdb's name for the kernel's signal frame (libc's sigreturn trampoline).
+    [GeneratedRegex(@"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+ \(|<signal handler called>)", RegexOptions.Multiline)]
     private static partial Regex FrameLine();
 }

@@ -35,6 +35,28 @@ public sealed class CfiUnwinder : IUnwinder
         }
     }
 
+    /// <summary>
+    /// Whether the address is the entry of a signal trampoline (its FDE's CIE has the 'S' augmentation): the kernel
+    /// pushes it as the return address of a signal handler, with no call before it.
+    /// </summary>
+    public bool IsSignalTrampoline(ulong address, WalkContext context)
+    {
+        if (context.Modules.Find(address) is not { } module)
+            return false;
+        var image = context.Modules.Image(module);
+        if (Table(module, image) is not { } table)
+            return false;
+        try
+        {
+            // glibc starts the trampoline's FDE one byte early, so that the return address minus one lies in it.
+            return table.Find(address - image.LoadBias - 1) is { } fde && table.Cie(fde.CieOffset).IsSignalFrame;
+        }
+        catch (CfiFormatException)
+        {
+            return false;
+        }
+    }
+
     private EhFrame? Table(DumpModule module, ModuleImage image)
     {
         if (_tables.TryGetValue(module.Index, out var known))

@@ -44,7 +44,8 @@ public sealed class Amd64Architecture : ICpuArchitecture
             decoder.Decode(out var instruction);
             if (instruction.IsInvalid || instruction.Length != length)
                 continue;
-            if (instruction.FlowControl is FlowControl.Call or FlowControl.IndirectCall)
+            // A call, not syscall or int (which Iced also counts as calls): what follows them is no return address.
+            if (instruction.Mnemonic == Mnemonic.Call)
                 return true;
         }
         return false;

@@ -5,7 +5,7 @@ namespace OpenWer.Analysis.Walking;
 /// module's executable code, just after a call). The last resort: a stale return address left by an earlier call
 /// passes the same check, so these frames are marked "scan".
 /// </summary>
-public sealed class StackScanner : IUnwinder
+public sealed class StackScanner(Cfi.CfiUnwinder? cfi = null) : IUnwinder
 {
     public UnwoundCaller? Unwind(StackFrame callee, WalkContext context)
     {
@@ -20,7 +20,8 @@ public sealed class StackScanner : IUnwinder
             // After a stack overflow the stack pointer lies in the guard, which no dump holds: the frames start above it.
             if (!context.TryReadPointer(at, out ulong value))
                 continue;
-            if (!context.IsReturnAddress(value))
+            // A signal handler's return address is libc's sigreturn trampoline, which no call precedes.
+            if (!context.IsReturnAddress(value) && cfi?.IsSignalTrampoline(value, context) != true)
                 continue;
             // A context frame whose pc is not code called a bad address: nothing ran since the call, so the
             // callee-saved registers are still the caller's. Otherwise only the frame pointer may still be.

@@ -74,7 +74,10 @@ public sealed class StackWalker(WalkContext context, IReadOnlyList<IUnwinder> un
         frame.Module = module;
         // A context pc that is not code (a call into data) is named by the data object it points into.
         bool data = frame.Trust == FrameTrust.Context && !context.IsExecutableCode(frame.Address);
-        if (context.Modules.Image(module).Symbolize(frame.LookupAddress, data) is { } symbol)
+        // A return address into a signal trampoline is its first byte (the kernel put it there, no call did): when the
+        // byte before it belongs to no function, the address itself names the frame.
+        var image = context.Modules.Image(module);
+        if ((image.Symbolize(frame.LookupAddress, data) ?? image.Symbolize(frame.Address, data)) is { } symbol)
         {
             frame.Function = symbol.Name;
             frame.FunctionOffset = frame.Address - symbol.Start;
