@@ -21,6 +21,7 @@ public sealed class RequestedDumpTests : IDisposable
         var text = Tool.Run(CrashFixture.Wer, ["analyze", dump]);
         Assert.True(text.ExitCode == 0, text.All);
         Assert.Contains("the dump was requested", text.Output);
+        Assert.DoesNotContain("(crashed)", text.Output);
 
         var r = Tool.Run(CrashFixture.Wer, ["analyze", "--json", "--all-threads", dump]);
         using var json = JsonDocument.Parse(r.Output);

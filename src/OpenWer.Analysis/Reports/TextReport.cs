@@ -28,7 +28,8 @@ public static class TextReport
             string name = t.Thread.Name is { } n ? $" \"{n}\"" : "";
             if (t.IsCrashing || allThreads)
             {
-                o.WriteLine($"thread {t.Thread.ThreadId}{name}{(t.IsCrashing ? " (crashed)" : "")}: {t.Stack.Frames.Count} frames");
+                string role = !t.IsCrashing ? "" : dump.Crash?.IsRequested == true ? " (the dump's requesting thread)" : " (crashed)";
+                o.WriteLine($"thread {t.Thread.ThreadId}{name}{role}: {t.Stack.Frames.Count} frames");
                 foreach (var f in t.Stack.Frames)
                     o.WriteLine($"  #{f.Index,-3} 0x{f.Address:x16} {Location(f),-40} {Function(f),-40} {Trust(f.Trust)}");
                 o.WriteLine($"  (walk ended at {t.Stack.StopReason})");
