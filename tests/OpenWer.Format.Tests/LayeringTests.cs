@@ -17,7 +17,8 @@ public sealed class LayeringTests
         ["OpenWer.Dumps"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture"],
         ["OpenWer.Reporting"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps"],
         ["OpenWer.LocalDumps"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting"],
-        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting", "OpenWer.LocalDumps"],
+        ["OpenWer.Analysis"] = ["OpenWer.Format"],
+        ["OpenWer.Cli"] = ["OpenWer.Format", "OpenWer.Snapshot", "OpenWer.Capture", "OpenWer.Dumps", "OpenWer.Reporting", "OpenWer.LocalDumps", "OpenWer.Analysis"],
     };
 
     private static string Root()

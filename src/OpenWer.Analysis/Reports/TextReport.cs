@@ -1,0 +1,65 @@
+using OpenWer.Analysis.Walking;
+
+namespace OpenWer.Analysis.Reports;
+
+/// <summary>The human-readable report: the crash and its reason, the crashing thread's frames, the other threads, the modules.</summary>
+public static class TextReport
+{
+    public static void Write(DumpReport report, TextWriter o, bool allThreads)
+    {
+        var dump = report.Dump;
+        o.WriteLine($"dump: {dump.Path}");
+        o.WriteLine($"system: {dump.System.Os} {dump.System.OsVersion}, {dump.System.CpuArch}, {dump.System.CpuCount} cpu(s); process {dump.ProcessId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}");
+        if (dump.Crash is { } crash)
+        {
+            o.WriteLine(crash.IsRequested ? $"crash: none, the dump was requested (thread {crash.ThreadId})"
+                : $"crash: {crash.Type} at 0x{crash.Address:x} in thread {crash.ThreadId}");
+            o.WriteLine($"reason: {crash.Description}");
+        }
+        else
+        {
+            o.WriteLine("crash: the dump has no exception stream");
+        }
+        if (dump.WalkProblem is { } problem)
+            o.WriteLine($"note: {problem}");
+        foreach (var t in report.Threads.OrderByDescending(t => t.IsCrashing))
+        {
+            o.WriteLine();
+            string name = t.Thread.Name is { } n ? $" \"{n}\"" : "";
+            if (t.IsCrashing || allThreads)
+            {
+                string role = !t.IsCrashing ? "" : dump.Crash?.IsRequested == true ? " (the dump's requesting thread)" : " (crashed)";
+                o.WriteLine($"thread {t.Thread.ThreadId}{name}{role}: {t.Stack.Frames.Count} frames");
+                foreach (var f in t.Stack.Frames)
+                    o.WriteLine($"  #{f.Index,-3} 0x{f.Address:x16} {Location(f),-40} {Function(f),-40} {Trust(f.Trust)}");
+                o.WriteLine($"  (walk ended at {t.Stack.StopReason})");
+            }
+            else
+            {
+                var top = t.Stack.Frames.FirstOrDefault(f => f.Function is not null) ?? t.Stack.Frames.FirstOrDefault();
+                o.Write($"thread {t.Thread.ThreadId}{name}: {t.Stack.Frames.Count} frames");
+                o.WriteLine(top is null ? "" : $", top {Function(top)} in {top.Module?.FileName ?? "?"}");
+            }
+        }
+        o.WriteLine();
+        o.WriteLine("modules:");
+        foreach (var m in dump.Modules.Modules.OrderBy(m => m.BaseAddress))
+        {
+            var image = dump.Modules.Image(m);
+            o.WriteLine($"  0x{m.BaseAddress:x}-0x{m.EndAddress:x} {m.FileName} build-id {m.CodeId ?? "none"}; " +
+                (image.HasSymbols ? $"symbols from {image.SymbolSource}" : $"no symbols: {image.SymbolSource}"));
+        }
+    }
+
+    public static string Trust(FrameTrust trust) => trust switch
+    {
+        FrameTrust.Context => "context",
+        FrameTrust.Cfi => "cfi",
+        FrameTrust.FramePointer => "frame_pointer",
+        _ => "scan",
+    };
+
+    private static string Location(StackFrame f) => f.Module is { } m ? $"{m.FileName} + 0x{f.ModuleOffset:x}" : "?";
+
+    private static string Function(StackFrame f) => f.Function is { } name ? $"{name} + 0x{f.FunctionOffset:x}" : "?";
+}
