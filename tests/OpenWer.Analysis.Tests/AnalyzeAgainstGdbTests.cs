@@ -43,8 +43,8 @@ public sealed class AnalyzeAgainstGdbTests(ITestOutputHelper output)
     {
         using var dir = new TempDir();
         string binary = CrashFixture.Binary(variant);
-        // A mini dump keeps no stack for a thread whose stack pointer is in the guard; a heap dump keeps all of it.
-        string dump = CrashFixture.Dump(binary, mode, mode == "overflow" ? "heap" : "mini", dir);
+        // A mini dump of an overflow keeps the stack above the guard the stack pointer ran into.
+        string dump = CrashFixture.Dump(binary, mode, "mini", dir);
         var gdb = GdbCrash.Run(binary, mode, OverflowFrames);
 
         var r = Tool.Run(CrashFixture.Wer, ["analyze", "--json", dump]);

@@ -59,6 +59,36 @@ public sealed class SelectionRuleTests : IDisposable
         Assert.Equal((byte)0, At(r, Heap));
     }
 
+    [Theory]
+    [InlineData(0x8UL, true, true)]        // in the kernel's gap below [stack]
+    [InlineData(0x800UL, false, true)]     // in a thread's PROT_NONE guard page
+    [InlineData(0x200000UL, true, false)]  // 2 MiB below: no stack of this thread's
+    public void AnOverflowedStackPointerInTheGuardTakesTheStackAboveIt(ulong below, bool gap, bool taken)
+    {
+        const ulong Guard = Stack - 0x1000;
+        var builder = new SnapshotBuilder()
+            .Map(Code, 0x2000, "r-xp", "/bin/made-up", 0xC0, inode: 7)
+            .Map(Stack, 0x10000, "rw-p", gap ? "[stack]" : "", 0x5A);
+        if (!gap)
+            builder.Map(Guard, 0x1000, "---p", "", 0);
+        var snapshot = builder.Thread(4242, Stack - below).Build();
+        string path = _dir.File("overflow.dmp");
+        using (var file = File.Create(path))
+            MinidumpComposer.Write(snapshot, DumpSelector.Select(snapshot, MinidumpType.Normal), file, DateTimeOffset.UnixEpoch);
+        using var r = MinidumpReader.Open(path);
+        var thread = Assert.Single(r.ReadThreads());
+        if (!taken)
+        {
+            Assert.Empty(r.ReadMemoryList());
+            return;
+        }
+        // The whole stack mapping above the guard, and the thread's stack descriptor points at it.
+        var stack = Assert.Single(r.ReadMemoryList());
+        Assert.Equal((Stack, 0x10000u), (stack.StartOfMemoryRange, stack.Memory.DataSize));
+        Assert.Equal(Stack, thread.Stack.StartOfMemoryRange);
+        Assert.Equal(0x5A, At(r, Stack + 0x10));
+    }
+
     [Fact]
     public void WithDataSegsAddsTheModulesWritableSegmentsOnly()
     {

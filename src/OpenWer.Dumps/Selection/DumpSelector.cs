@@ -15,6 +15,8 @@ public static class DumpSelector
     private const ulong RedZone = 128;
     /// <summary>A cap per thread stack, for a corrupt stack pointer or an unusual huge stack.</summary>
     private const ulong MaxStack = 8 << 20;
+    /// <summary>How far below a stack its overflowed stack pointer is looked for: the kernel's default guard gap and a page.</summary>
+    private const ulong GuardReach = (256 + 1) * 4096;
     /// <summary>WithIndirectlyReferencedMemory: bytes kept around each pointer found on a stack, and the most pointers followed.</summary>
     private const ulong IndirectBefore = 256, IndirectAfter = 768;
     private const int MaxIndirectPointers = 4096;
@@ -44,6 +46,11 @@ public static class DumpSelector
                 ulong start = Math.Max(m.Start, (sp - Math.Min(sp, RedZone)) & ~15UL);
                 ulong end = Math.Min(m.End, start + MaxStack);
                 stacks[t.ThreadId] = new MemoryRange(start, end - start);
+            }
+            else if (StackAboveGuard(snapshot, sp) is { } above)
+            {
+                // A stack overflow: the stack pointer ran into the guard below the stack, and the frames are above it.
+                stacks[t.ThreadId] = new MemoryRange(above.Start, Math.Min(above.End, above.Start + MaxStack) - above.Start);
             }
         }
 
@@ -179,6 +186,21 @@ public static class DumpSelector
     }
 
     /// <summary>The pointer-sized words of the stacks (4 bytes in a 32-bit process), those that could be addresses.</summary>
+    /// <summary>
+    /// The stack a stack pointer has overflowed out of: the readable, writable, anonymous mapping just above it, when the
+    /// pointer is in no readable mapping and at most <see cref="GuardReach"/> below it (a thread's PROT_NONE guard
+    /// page, or the kernel's stack_guard_gap of 256 pages below [stack]).
+    /// </summary>
+    private static Mapping? StackAboveGuard(ProcessSnapshot snapshot, ulong sp)
+    {
+        if (snapshot.FindMapping(sp) is { Read: true })
+            return null;
+        foreach (var m in snapshot.Mappings)
+            if (m.Start > sp)
+                return m.Start - sp <= GuardReach && m is { Read: true, Write: true } && m.IsAnonymous ? m : null;
+        return null;
+    }
+
     private static List<ulong> ReadStackWords(ProcessSnapshot snapshot, IEnumerable<MemoryRange> stacks, bool needed)
     {
         var words = new List<ulong>();
