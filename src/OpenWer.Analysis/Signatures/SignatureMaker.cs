@@ -7,7 +7,8 @@ namespace OpenWer.Analysis.Signatures;
 /// Makes a dump's signature from its crashing thread's walk, in the spirit of Socorro's rules: from the top, frames
 /// matching the irrelevant list are skipped, a frame matching the prefix list is kept and the next one looked at,
 /// and the first other frame is kept and ends the signature. A frame without a symbol is "module@0xoffset" (the
-/// offset, unlike the address, is the same in every run).
+/// offset, unlike the address, is the same in every run); a frame outside every module is "@0xaddress" and, as a prefix
+/// frame, is followed by its caller.
 /// </summary>
 public static class SignatureMaker
 {
@@ -27,7 +28,9 @@ public static class SignatureMaker
             if (frame.Function is not null && rules.IsIrrelevant(name))
                 continue;
             kept.Add(name);
-            if (kept.Count == MaxFrames || frame.Function is null || !rules.IsPrefix(name))
+            // A pc outside every module (a call through a bad pointer) says nothing of where: like a prefix frame, the caller follows.
+            bool prefix = frame.Function is null ? frame.Module is null : rules.IsPrefix(name);
+            if (kept.Count == MaxFrames || !prefix)
                 break;
         }
         // A stack of irrelevant frames only (a walk that stopped in abort) still gets a signature: its top frame.
