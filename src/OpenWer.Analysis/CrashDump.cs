@@ -21,6 +21,8 @@ public sealed class CrashDump : IDisposable
     private readonly StackWalker? _walker;
 
     public string Path { get; }
+    /// <summary>When the dump was written: MINIDUMP_HEADER's TimeDateStamp (seconds since 1970, UTC).</summary>
+    public DateTimeOffset Time { get; }
     public SystemDescription System { get; }
     public uint? ProcessId { get; }
     public IReadOnlyList<DumpThread> Threads { get; }
@@ -36,6 +38,7 @@ public sealed class CrashDump : IDisposable
     {
         Path = path;
         _reader = reader;
+        Time = DateTimeOffset.FromUnixTimeSeconds(reader.Header.TimeDateStamp);
         var systemInfo = reader.ReadSystemInfo();
         System = SystemDescription.From(systemInfo);
         ProcessId = reader.ReadMiscInfo()?.ProcessId;

@@ -1,31 +1,81 @@
 using System.CommandLine;
 using OpenWer.Analysis;
+using OpenWer.Analysis.Grouping;
 using OpenWer.Analysis.Reports;
+using OpenWer.Analysis.Signatures;
 using OpenWer.Format;
 
 namespace OpenWer.Cli;
 
-/// <summary>`wer analyze DUMP`: what crashed, why, and where: the crashing thread's stack, the others, the modules.</summary>
+/// <summary>
+/// `wer analyze DUMP...`: one dump gives what crashed, why, and where (its stacks, modules and signature); several
+/// dumps, folders or report stores give a table of their signatures (docs/analyze.md).
+/// </summary>
 public static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var dump = new Argument<string>("dump") { Description = "The minidump to read" };
+        var dumps = new Argument<string[]>("dump")
+        {
+            Description = "The minidump to read; or several, folders (their *.dmp files at any depth) and report stores (their queue/ and archive/)",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var json = new Option<bool>("--json") { Description = "Print JSON (rust-minidump's minidump-stackwalk field names; docs/analyze.md)" };
         var allThreads = new Option<bool>("--all-threads") { Description = "Print every thread's frames, not a summary line per thread" };
-        var command = new Command("analyze", "Analyze a minidump: the crash and its reason, stacks walked and symbolized, modules") { dump, json, allThreads };
-        command.SetAction(parse => Run(parse.GetValue(dump)!, parse.GetValue(json), parse.GetValue(allThreads)));
+        var rules = new Option<string?>("--signature-rules") { Description = "A folder with irrelevant.txt, prefix.txt and/or rename.txt replacing the built-in signature rules" };
+        var command = new Command("analyze", "Analyze minidumps: the crash and its reason, stacks walked and symbolized, modules, signatures; several dumps grouped by signature")
+            { dumps, json, allThreads, rules };
+        command.SetAction(parse => Run(parse.GetValue(dumps)!, parse.GetValue(json), parse.GetValue(allThreads), parse.GetValue(rules)));
         return command;
     }
 
-    private static int Run(string path, bool json, bool allThreads)
+    private static int Run(string[] arguments, bool json, bool allThreads, string? rulesFolder)
+    {
+        SignatureRules rules;
+        try
+        {
+            rules = SignatureRules.Load(rulesFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return Fail(ExitCodes.Usage, $"the signature rules cannot be read: {e.Message}");
+        }
+        if (arguments is [var single] && !Directory.Exists(single))
+            return RunOne(single, json, allThreads, rules);
+        IReadOnlyList<string> files;
+        try
+        {
+            files = DumpInputs.Expand(arguments);
+        }
+        catch (FileNotFoundException e) { return Fail(ExitCodes.Usage, e.Message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Fail(ExitCodes.Failure, $"a folder cannot be listed: {e.Message}"); }
+        if (files.Count == 0)
+            return Fail(ExitCodes.Failure, $"no dumps (*.dmp) in {string.Join(", ", arguments)}");
+        var grouping = DumpGrouping.Analyze(files, rules);
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            GroupJsonReport.Write(grouping, stdout);
+            stdout.Write("\n"u8);
+        }
+        else
+        {
+            GroupTextReport.Write(grouping, Console.Out);
+        }
+        foreach (var bad in grouping.Unreadable)
+            Console.Error.WriteLine($"wer analyze: {bad.Path}: {bad.Problem}");
+        // The table is the result: files it could not read are told, and fail the command only when nothing was read.
+        return grouping.DumpCount > 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static int RunOne(string path, bool json, bool allThreads, SignatureRules rules)
     {
         if (!File.Exists(path))
             return Fail(ExitCodes.Usage, $"{path}: no such file");
         try
         {
             using var dump = CrashDump.Open(path);
-            var report = DumpReport.Build(dump);
+            var report = DumpReport.Build(dump, rules);
             if (json)
             {
                 using var stdout = Console.OpenStandardOutput();

@@ -40,6 +40,10 @@ public static class JsonReport
         {
             w.WriteNull("crash_info");
         }
+        // Ours: the signatures (docs/analyze.md).
+        w.WriteString("signature", report.Signature.Symbolic);
+        w.WritePropertyName("bucket");
+        WriteBucket(w, report.Signature.Bucket);
         w.WriteNumber("thread_count", report.Threads.Count);
         w.WriteStartArray("threads");
         foreach (var t in report.Threads)
@@ -84,6 +88,19 @@ public static class JsonReport
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>WER's bucket fields: app name and version, faulting module and build-id, exception code, offset in the module.</summary>
+    public static void WriteBucket(Utf8JsonWriter w, Signatures.CrashBucket b)
+    {
+        w.WriteStartObject();
+        w.WriteString("app_name", b.AppName);
+        w.WriteString("app_version", b.AppVersion);
+        w.WriteString("module_name", b.ModuleName);
+        w.WriteString("module_build_id", b.ModuleBuildId);
+        w.WriteString("exception_code", $"0x{b.ExceptionCode:x8}");
+        w.WriteString("module_offset", Hex(b.ModuleOffset));
         w.WriteEndObject();
     }
 

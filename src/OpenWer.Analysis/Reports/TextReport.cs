@@ -20,6 +20,8 @@ public static class TextReport
         {
             o.WriteLine("crash: the dump has no exception stream");
         }
+        o.WriteLine($"signature: {report.Signature.Symbolic}");
+        o.WriteLine($"bucket: {report.Signature.Bucket.Key}");
         if (dump.WalkProblem is { } problem)
             o.WriteLine($"note: {problem}");
         foreach (var t in report.Threads.OrderByDescending(t => t.IsCrashing))
