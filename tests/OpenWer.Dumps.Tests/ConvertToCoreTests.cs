@@ -44,6 +44,9 @@ public sealed partial class ConvertToCoreTests : IDisposable
         string gdb = Gdb.OnCore(NativeTarget.BinaryPath, core, $"x/s 0x{heap:x}", "info threads", "info sharedlibrary",
             "thread apply all bt", $"thread apply all printf \"{RegisterFormat()}\\n\", {RegisterValues()}", "thread apply all p/x $fs_base");
 
+        // A requested dump: no signal, so no NT_SIGINFO and no signal in the threads' status.
+        Assert.DoesNotContain("Program terminated with signal", gdb);
+        Assert.DoesNotContain("NT_SIGINFO", Tool.Run("readelf", ["-n", core]).Output);
         // Threads: lldb on the dump, and /proc for every type but micro (the one thread asked for).
         var threads = GdbThreads(gdb);
         var lldbThreads = Lldb.ThreadIds(Lldb.Run(dump, "thread list"));
@@ -148,6 +151,39 @@ public sealed partial class ConvertToCoreTests : IDisposable
         Assert.Equal(["serve_commands", "main"], frames.TakeLast(2));
         var converted = Gdb.Frames(gdb, target.Pid);
         Assert.Equal(type == DumpType.Full ? frames : frames.SkipWhile(f => f != "fgets"), type == DumpType.Full ? converted : converted.SkipWhile(f => f != "fgets"));
+    }
+
+    [Fact]
+    public void TheCoreOfADumpWithTheAvxStateHasTheYmmRegistersOfTheLiveProcess()
+    {
+        using var target = new NativeTarget(threads: 3);
+        string[] ymm = [.. Enumerable.Range(0, 16).Select(i => $"p/x $ymm{i}.v8_int32")];
+        // The threads wait (stdin, nanosleep): their vector registers are the same now and at the dump.
+        string live = Gdb.OnProcess(target.Pid, [.. ymm.Select(c => "thread apply all " + c)]);
+        string dump = _dir.File("avx.dmp"), core = _dir.File("avx.core");
+        LiveDumper.Dump(new DumpRequest(target.Pid, DumpTypeFlags.For(DumpType.Mini) | Format.MinidumpType.WithAvxXStateContext, null, false, dump));
+        target.AssertAlive();
+        Convert(dump, core);
+        Assert.Contains("NT_X86_XSTATE", Tool.Run("readelf", ["-n", core]).Output);
+        string gdb = Gdb.OnCore(NativeTarget.BinaryPath, core, [.. ymm.Select(c => "thread apply all " + c)]);
+        var expected = VectorValues(live);
+        Assert.Equal(16 * target.TaskIds().Count, expected.Count);
+        Assert.Equal(expected, VectorValues(gdb));
+    }
+
+    /// <summary>Each "$N = {...}" gdb printed, by its thread's LWP, in order.</summary>
+    private static List<(int Lwp, string Value)> VectorValues(string output)
+    {
+        var result = new List<(int, string)>();
+        int lwp = 0;
+        foreach (var line in output.Split('\n'))
+        {
+            if (ThreadHeading().Match(line) is { Success: true } h)
+                lwp = int.Parse(h.Groups[1].Value, CultureInfo.InvariantCulture);
+            else if (Regex.Match(line, @"^\$\d+ = (\{.*\})$") is { Success: true } v && lwp != 0)
+                result.Add((lwp, v.Groups[1].Value));
+        }
+        return [.. result.OrderBy(r => r.Item1)];
     }
 
     [Fact]
