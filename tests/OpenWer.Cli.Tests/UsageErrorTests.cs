@@ -104,7 +104,7 @@ public sealed class UsageErrorTests : IDisposable
     {
         var r = Wer.Run("--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (string verb in new[] { "dump <pid>", "convert <core>", "run <command>", "localdumps", "reports" })
+        foreach (string verb in new[] { "dump <pid>", "convert <input>", "run <command>", "localdumps", "reports" })
             Assert.Contains(verb, r.Output);
     }
 }

@@ -72,6 +72,34 @@ public static class KernelRegisterSets
         };
     }
 
+    /// <summary>
+    /// The user_regs_struct for an AMD64 CONTEXT (what a core's NT_PRSTATUS holds): the inverse of <see cref="Amd64"/>.
+    /// A CONTEXT has no orig_rax; -1 says "not in a system call", as the kernel writes it for a thread outside one.
+    /// </summary>
+    public static byte[] UserRegsAmd64(ContextAmd64 c, ulong fsBase, ulong gsBase = 0)
+    {
+        var regs = new byte[UserRegsSizeAmd64];
+        void W(Reg reg, ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(regs.AsSpan((int)reg * 8), value);
+        W(Reg.R15, c.R15); W(Reg.R14, c.R14); W(Reg.R13, c.R13); W(Reg.R12, c.R12); W(Reg.Rbp, c.Rbp); W(Reg.Rbx, c.Rbx);
+        W(Reg.R11, c.R11); W(Reg.R10, c.R10); W(Reg.R9, c.R9); W(Reg.R8, c.R8); W(Reg.Rax, c.Rax); W(Reg.Rcx, c.Rcx);
+        W(Reg.Rdx, c.Rdx); W(Reg.Rsi, c.Rsi); W(Reg.Rdi, c.Rdi); W(Reg.OrigRax, ulong.MaxValue); W(Reg.Rip, c.Rip);
+        W(Reg.Cs, c.Cs); W(Reg.Eflags, c.EFlags); W(Reg.Rsp, c.Rsp); W(Reg.Ss, c.Ss); W(Reg.FsBase, fsBase); W(Reg.GsBase, gsBase);
+        W(Reg.Ds, c.Ds); W(Reg.Es, c.Es); W(Reg.Fs, c.Fs); W(Reg.Gs, c.Gs);
+        return regs;
+    }
+
+    /// <summary>The i386 user_regs_struct for an x86 CONTEXT: the inverse of <see cref="X86"/> (orig_eax -1, as for <see cref="UserRegsAmd64"/>).</summary>
+    public static byte[] UserRegsX86(ContextX86 c)
+    {
+        var regs = new byte[UserRegsSizeX86];
+        void W(RegX86 reg, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(regs.AsSpan((int)reg * 4), value);
+        W(RegX86.Ebx, c.Ebx); W(RegX86.Ecx, c.Ecx); W(RegX86.Edx, c.Edx); W(RegX86.Esi, c.Esi); W(RegX86.Edi, c.Edi); W(RegX86.Ebp, c.Ebp);
+        W(RegX86.Eax, c.Eax); W(RegX86.Ds, c.SegDs); W(RegX86.Es, c.SegEs); W(RegX86.Fs, c.SegFs); W(RegX86.Gs, c.SegGs);
+        W(RegX86.OrigEax, uint.MaxValue); W(RegX86.Eip, c.Eip); W(RegX86.Cs, c.SegCs); W(RegX86.Eflags, c.EFlags); W(RegX86.Esp, c.Esp);
+        W(RegX86.Ss, c.SegSs);
+        return regs;
+    }
+
     /// <summary>fs_base (the x86_64 thread pointer) in a user_regs_struct.</summary>
     public static ulong FsBase(byte[] regs) => BinaryPrimitives.ReadUInt64LittleEndian(regs.AsSpan((int)Reg.FsBase * 8));
 

@@ -26,5 +26,10 @@ public sealed class MinidumpSource : ISnapshotSource
         }
     }
 
+    /// <summary>The address ranges whose bytes the dump holds (MemoryList and Memory64List), in file order.</summary>
+    public IEnumerable<(ulong Start, ulong End)> HeldMemory() =>
+        _dump.ReadMemoryList().Select(d => (d.StartOfMemoryRange, d.StartOfMemoryRange + d.Memory.DataSize))
+            .Concat(_dump.ReadMemory64List().Ranges.Select(d => (d.StartOfMemoryRange, d.StartOfMemoryRange + d.DataSize)));
+
     public void Dispose() => _dump.Dispose();
 }
