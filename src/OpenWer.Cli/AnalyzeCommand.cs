@@ -52,16 +52,7 @@ public static class AnalyzeCommand
         if (files.Count == 0)
             return Fail(ExitCodes.Failure, $"no dumps (*.dmp) in {string.Join(", ", arguments)}");
         var grouping = DumpGrouping.Analyze(files, rules);
-        if (json)
-        {
-            using var stdout = Console.OpenStandardOutput();
-            GroupJsonReport.Write(grouping, stdout);
-            stdout.Write("\n"u8);
-        }
-        else
-        {
-            GroupTextReport.Write(grouping, Console.Out);
-        }
+        Print(json, s => GroupJsonReport.Write(grouping, s), w => GroupTextReport.Write(grouping, w));
         foreach (var bad in grouping.Unreadable)
             Console.Error.WriteLine($"wer analyze: {bad.Path}: {bad.Problem}");
         // The table is the result: files it could not read are told, and fail the command only when nothing was read.
@@ -76,16 +67,7 @@ public static class AnalyzeCommand
         {
             using var dump = CrashDump.Open(path);
             var report = DumpReport.Build(dump, rules);
-            if (json)
-            {
-                using var stdout = Console.OpenStandardOutput();
-                JsonReport.Write(report, stdout);
-                stdout.Write("\n"u8);
-            }
-            else
-            {
-                TextReport.Write(report, Console.Out, allThreads);
-            }
+            Print(json, s => JsonReport.Write(report, s), w => TextReport.Write(report, w, allThreads));
             return ExitCodes.Success;
         }
         catch (MinidumpFormatException e) { return Fail(ExitCodes.Failure, $"{path} is not a readable minidump: {e.Message}"); }
@@ -93,9 +75,20 @@ public static class AnalyzeCommand
         catch (IOException e) { return Fail(ExitCodes.Failure, $"reading {path} failed: {e.Message}"); }
     }
 
-    private static int Fail(int code, string message)
+    private static int Fail(int code, string message) => CommandFailure.Fail("analyze", code, message);
+
+    /// <summary>A report to stdout: JSON (one line, then a newline) or text.</summary>
+    private static void Print(bool json, Action<Stream> writeJson, Action<TextWriter> writeText)
     {
-        Console.Error.WriteLine($"wer analyze: {message}");
-        return code;
+        if (json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            writeJson(stdout);
+            stdout.Write("\n"u8);
+        }
+        else
+        {
+            writeText(Console.Out);
+        }
     }
 }

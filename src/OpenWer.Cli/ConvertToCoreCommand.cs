@@ -9,6 +9,10 @@ public static class ConvertToCoreCommand
 {
     public static int Run(string dumpPath, string output, bool overwrite)
     {
+        // A minidump that lies may be found out when it is opened or only when its memory is read.
+        int NotAMinidump(MinidumpFormatException e) =>
+            CommandFailure.Fail("convert", ExitCodes.Failure, $"{dumpPath} is not a readable minidump: {e.Message}; no core was written");
+
         MinidumpSource source;
         try
         {
@@ -16,7 +20,7 @@ public static class ConvertToCoreCommand
         }
         catch (MinidumpFormatException e)
         {
-            return CommandFailure.Fail("convert", ExitCodes.Failure, $"{dumpPath} is not a readable minidump: {e.Message}; no core was written");
+            return NotAMinidump(e);
         }
         catch (Exception e) when (CommandFailure.IsExpected(e))
         {
@@ -36,7 +40,7 @@ public static class ConvertToCoreCommand
             }
             catch (MinidumpFormatException e)
             {
-                return CommandFailure.Fail("convert", ExitCodes.Failure, $"{dumpPath} is not a readable minidump: {e.Message}; no core was written");
+                return NotAMinidump(e);
             }
             catch (Exception e) when (CommandFailure.IsExpected(e))
             {
