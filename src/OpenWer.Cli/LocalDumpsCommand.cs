@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OpenWer.LocalDumps.MachineWide;
+using OpenWer.LocalDumps.MachineWide.Service;
 using OpenWer.LocalDumps.Settings;
 
 namespace OpenWer.Cli;
@@ -31,10 +32,18 @@ public static class LocalDumpsCommand
         import.SetAction(p => Import(p.GetValue(settings)!, p.GetValue(file)!));
 
         var handler = new Option<string?>("--handler") { Description = $"An installed wer binary for the kernel to run (root's, in root's folders; default: this one, installed at {LocalDumps.MachineWide.HandlerInstallation.InstalledPath})" };
-        var enable = new Command("enable", "Collect dumps of every crashing process on this machine (root): registers the crash handler in kernel.core_pattern") { handler };
-        enable.SetAction(p => Enable(p.GetValue(handler)));
-        var disable = new Command("disable", "Stop machine-wide collection: restores the previous kernel.core_pattern");
+        var mode = new Option<string>("--mode")
+        {
+            Description = "socket: a resident service on the kernel's coredump socket (Linux 6.17), pipe: a handler started per crash; auto: socket where the kernel has it and no previous pipe handler is to get the cores",
+            DefaultValueFactory = _ => "auto",
+        };
+        mode.AcceptOnlyFromAmong("auto", "socket", "pipe");
+        var enable = new Command("enable", "Collect dumps of every crashing process on this machine (root): registers the crash handler in kernel.core_pattern") { handler, mode };
+        enable.SetAction(p => Enable(p.GetValue(handler), p.GetValue(mode)!));
+        var disable = new Command("disable", "Stop machine-wide collection: stops the coredump service, restores the previous kernel.core_pattern");
         disable.SetAction(_ => Disable());
+        var serve = new Command("serve", "The coredump service (root; `enable` starts it): serves the kernel's coredump socket until SIGTERM");
+        serve.SetAction(p => new LocalDumps.MachineWide.Service.CoredumpService(p.GetValue(settings)!).Run());
 
         var collectPid = new Argument<int>("pid") { Description = "The process", CustomParser = r => IdArgument.Parse(r, "process id") };
         var collectThread = new Option<int?>("--thread") { Description = "The thread the dump is for", CustomParser = r => IdArgument.Parse(r, "thread id") };
@@ -56,6 +65,7 @@ public static class LocalDumpsCommand
         command.Subcommands.Add(collect);
         command.Subcommands.Add(enable);
         command.Subcommands.Add(disable);
+        command.Subcommands.Add(serve);
         command.Subcommands.Add(show);
         command.Subcommands.Add(set);
         command.Subcommands.Add(unset);
@@ -63,7 +73,7 @@ public static class LocalDumpsCommand
         return command;
     }
 
-    private static int Enable(string? handler)
+    private static int Enable(string? handler, string mode)
     {
         try
         {
@@ -81,12 +91,31 @@ public static class LocalDumpsCommand
                 path = LocalDumps.MachineWide.HandlerInstallation.InstallSelf();
                 Console.WriteLine($"installed the crash handler at {path}");
             }
+            // A service already running serves the old binary and settings: the pipe pattern first, then a new service.
+            CoredumpServiceControl.Stop(TimeSpan.FromSeconds(30));
             var registration = new LocalDumps.MachineWide.CorePatternRegistration();
             string pattern = registration.Enable(path);
             Console.WriteLine($"kernel.core_pattern = {pattern}");
             Console.WriteLine($"kernel.core_pipe_limit = {LocalDumps.MachineWide.CorePatternRegistration.PipeLimit}");
-            if (registration.Previous is { } previous)
-                Console.WriteLine($"previous pattern, restored by `wer localdumps disable`{(previous.Pattern.StartsWith('|') ? " and still given every core" : "")}: {previous.Pattern}");
+            bool previousIsPipe = registration.Previous is { } previous && previous.Pattern.StartsWith('|');
+            if (registration.Previous is { } p)
+                Console.WriteLine($"previous pattern, restored by `wer localdumps disable`{(previousIsPipe ? " and still given every core" : "")}: {p.Pattern}");
+            if (mode == "pipe" || (mode == "auto" && (previousIsPipe || !CoredumpService.KernelHasSocket())))
+                return ExitCodes.Success;
+            if (previousIsPipe)
+                return Fail(ExitCodes.Usage, $"--mode socket cannot give each core to the previous pipe handler ({registration.Previous!.Value.Pattern}); the pipe handler collects crashes now (use --mode pipe, or auto)");
+            if (!CoredumpService.KernelHasSocket())
+                return Fail(ExitCodes.Failure, $"this kernel ({CrashedProcess.KernelVersion()}) has no coredump socket with its request protocol (Linux {CoredumpService.SocketKernel}); the pipe handler collects crashes now");
+            try
+            {
+                int pid = CoredumpServiceControl.Start(path, TimeSpan.FromSeconds(20));
+                Console.WriteLine($"kernel.core_pattern = {CoredumpService.Pattern} (the coredump service, pid {pid}, while it runs; the pipe handler above when it does not)");
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine($"wer localdumps enable: {e.Message}; the pipe handler collects crashes now");
+                return mode == "auto" ? ExitCodes.Success : ExitCodes.Failure;
+            }
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is InvalidOperationException || CommandFailure.IsExpected(e))
@@ -99,6 +128,8 @@ public static class LocalDumpsCommand
     {
         try
         {
+            if (CoredumpServiceControl.Stop(TimeSpan.FromSeconds(30)))
+                Console.WriteLine("stopped the coredump service");
             string restored = new LocalDumps.MachineWide.CorePatternRegistration().Disable();
             Console.WriteLine($"kernel.core_pattern = {restored}");
             return ExitCodes.Success;
@@ -136,6 +167,13 @@ public static class LocalDumpsCommand
     /// <summary>What the machine-wide handler keeps (its log, its rate-limit memory) and the crashes the kernel never gave it.</summary>
     private static void ShowHandler(SettingsFile file)
     {
+        string pattern = new CorePatternRegistration().CurrentPattern;
+        int? service = CoredumpServiceControl.Running();
+        Console.WriteLine(pattern == CoredumpService.Pattern
+            ? service is { } pid
+                ? $"collection: the coredump service (pid {pid}) on {pattern}"
+                : $"collection: NONE: kernel.core_pattern is {pattern} but no coredump service runs, so the kernel drops every crash; run `wer localdumps enable`"
+            : PreviousHandler.IsOurs(pattern) ? $"collection: the pipe handler ({pattern})" : $"collection: not enabled (kernel.core_pattern = {pattern})");
         Console.WriteLine(file.CrashRateLimit == 0
             ? "rate limit: off"
             : $"rate limit: {file.CrashRateLimit} dumps of one executable per {file.CrashRateWindow} s");

@@ -47,6 +47,27 @@ public sealed class CorePatternRegistration(string procSys = "/proc/sys/kernel",
         return pattern;
     }
 
+    /// <summary>
+    /// The coredump service takes over: core_pattern becomes <paramref name="socketPattern"/> if it is one of our pipe
+    /// patterns now (not persisted: after a reboot, or if the service dies, the pipe handler collects). Returns the
+    /// pipe pattern it replaced, or null if core_pattern was not ours to replace.
+    /// </summary>
+    public string? UseSocket(string socketPattern)
+    {
+        string current = CurrentPattern;
+        if (!current.StartsWith('|') || !PreviousHandler.IsOurs(current))
+            return null;
+        File.WriteAllText(PatternFile, socketPattern);
+        return current;
+    }
+
+    /// <summary>The coredump service hands back: <paramref name="pipePattern"/> again, if core_pattern is still <paramref name="socketPattern"/>.</summary>
+    public void UsePipe(string socketPattern, string pipePattern)
+    {
+        if (CurrentPattern == socketPattern)
+            File.WriteAllText(PatternFile, pipePattern);
+    }
+
     public string Disable()
     {
         if (Previous is not { } previous)

@@ -28,7 +28,8 @@ public sealed class CrashedProcess : IDisposable
     public static readonly Version PidFdKernel = new(6, 16);
 
     /// <summary>Opens the crashed process's directory and proves it; throws <see cref="CrashRefusedException"/> saying why not.</summary>
-    public static CrashedProcess Open(CrashHandlerArguments a, Func<string, bool> pause)
+    /// <param name="pidFd">The kernel's pidfd of the crashed process: %F (descriptor 3) for a pipe handler, the peer's pidfd on the coredump socket.</param>
+    public static CrashedProcess Open(CrashHandlerArguments a, int pidFd, Func<string, bool> pause)
     {
         if (!a.HasPidFd)
         {
@@ -36,8 +37,8 @@ public sealed class CrashedProcess : IDisposable
                 ? "the kernel gave no pidfd (%F), although it has them: core_pattern was not written by `wer localdumps enable`"
                 : $"this kernel ({KernelVersion()}) passes no pidfd (%F, Linux 6.16): without it the crashed process cannot be told from one that took its pid");
         }
-        if (PidFdTarget() is not { } named || named != a.Pid)
-            throw new CrashRefusedException($"descriptor {CrashHandlerArguments.PidFdNumber} is not a pidfd of pid {a.Pid} (it names {PidFdTarget()?.ToString(CultureInfo.InvariantCulture) ?? "nothing"})");
+        if (PidFdTarget(pidFd) is not { } named || named != a.Pid)
+            throw new CrashRefusedException($"descriptor {pidFd} is not a pidfd of pid {a.Pid} (it names {PidFdTarget(pidFd)?.ToString(CultureInfo.InvariantCulture) ?? "nothing"})");
         pause("before-open");
         ProcDirectory? directory = null;
         try
@@ -45,7 +46,7 @@ public sealed class CrashedProcess : IDisposable
             directory = ProcDirectory.Open(a.Pid, allowPathFallback: false);
             var memory = directory.OpenFile("mem");
             // Now, after the opens: if the crashed process has not been reaped, its pid was not reused.
-            if (LibC.PidFdSendSignal(CrashHandlerArguments.PidFdNumber, 0, 0, 0) != 0 || PidFdTarget() != a.Pid)
+            if (LibC.PidFdSendSignal(pidFd, 0, 0, 0) != 0 || PidFdTarget(pidFd) != a.Pid)
             {
                 memory.Dispose();
                 throw new CrashRefusedException($"the crashed process is gone (killed while the kernel waited for its dump, and reaped); pid {a.Pid} may now be another process's");
@@ -65,15 +66,15 @@ public sealed class CrashedProcess : IDisposable
     }
 
     /// <summary>The pid the kernel's pidfd names (fdinfo "Pid:"; -1 once the process is reaped), or null if it is no pidfd.</summary>
-    private static int? PidFdTarget()
+    private static int? PidFdTarget(int pidFd)
     {
-        string fd = $"/proc/self/fd/{CrashHandlerArguments.PidFdNumber}";
+        string fd = $"/proc/self/fd/{pidFd}";
         string? link;
         try { link = new FileInfo(fd).LinkTarget; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         if (link != "anon_inode:[pidfd]" && link?.StartsWith("pidfd:", StringComparison.Ordinal) != true)
             return null;
-        string info = ProcFiles.ReadText($"/proc/self/fdinfo/{CrashHandlerArguments.PidFdNumber}");
+        string info = ProcFiles.ReadText($"/proc/self/fdinfo/{pidFd}");
         return int.TryParse(ProcFiles.StatusValue(info, "Pid"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int pid) ? pid : null;
     }
 

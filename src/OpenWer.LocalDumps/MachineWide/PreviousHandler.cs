@@ -32,6 +32,8 @@ public sealed unsafe class PreviousHandler : IDisposable
     /// <summary>True if the pattern runs an OpenWer crash handler.</summary>
     public static bool IsOurs(string pattern)
     {
+        if (pattern.TrimEnd('\n') == Service.CoredumpService.Pattern)
+            return true;
         var words = pattern.TrimStart('|').Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length >= 3 && words[1] == "localdumps" && words[2] == "handle")
             return true;

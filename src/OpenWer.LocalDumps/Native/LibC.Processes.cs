@@ -14,6 +14,19 @@ internal static unsafe partial class LibC
         public ulong Maximum;
     }
 
+    public const int PR_SET_DUMPABLE = 4, PR_SET_NO_NEW_PRIVS = 38;
+
+    // ioctl and prctl are variadic; their pointer and integer arguments are passed alike in both ABIs (prctl options
+    // that take fewer than four check the rest are zero).
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, byte* argument);
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);
+
+    [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
+    public static partial int SetSid();
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
