@@ -12,7 +12,7 @@ public sealed class BreakpadMachineWideCrashTests(MachineWideFixture machine) : 
 {
     private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
 
-    public void Dispose() => machine.Disable();
+    public void Dispose() => machine.Reset();
 
     [Theory]
     [InlineData("segv", "DumpType=0\nCustomDumpFlags=0x{0:x}", DumpType.Micro)]

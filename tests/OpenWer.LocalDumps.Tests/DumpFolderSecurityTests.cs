@@ -14,7 +14,7 @@ public sealed class DumpFolderSecurityTests(MachineWideFixture machine) : IClass
 {
     private readonly string _base = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
 
-    public void Dispose() => machine.Disable();
+    public void Dispose() => machine.Reset();
 
     private static void Chown(string path, TestUser user) => Assert.Equal(0, Tool.Run("chown", [$"{user.Uid}:{user.Gid}", path]).ExitCode);
 

@@ -19,7 +19,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
     public void Dispose()
     {
         File.Delete(HandlerPausePoint.ControlFile);
-        machine.Disable();
+        machine.Reset();
         _attacker.Dispose();
     }
 
@@ -84,12 +84,14 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         return (p, int.Parse(line["READY pid=".Length..], CultureInfo.InvariantCulture));
     }
 
-    [Fact]
-    public void KillingTheCrasherAndHandingItsPidToAVictimYieldsNothingOfTheVictim()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void KillingTheCrasherAndHandingItsPidToAVictimYieldsNothingOfTheVictim(string mode)
     {
         const string secret = "OPENWER-VICTIM-SECRET-4f1c";
         machine.Settings("[LocalDumps]\nDumpType=2\n");
-        machine.Enable();
+        machine.Enable(mode);
         long log = MachineWideFixture.LogLength;
         Pause("before-open", _attacker.Uid);
         var (crasher, pid) = StartAsAttacker("wait-segv");
@@ -165,12 +167,14 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         WaitFor(() => AttackerDumps().Length == 1, "the attacker's dump");
     }
 
-    [Fact]
-    public void ThreadNamesThatLookLikeOptionsAreJustNames()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void ThreadNamesThatLookLikeOptionsAreJustNames(string mode)
     {
         string[] names = ["-h", "--help", "-?", "@file", "--", "--version", "--settings=x"];
         machine.Settings("[OpenWer]\nCrashRateLimit=0\n[LocalDumps]\n");
-        machine.Enable();
+        machine.Enable(mode);
         long log = MachineWideFixture.LogLength;
         foreach (var name in names)
             Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "named", name).ExitCode);
@@ -187,14 +191,16 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Equal(names.Length, AttackerDumps().Length);
     }
 
-    [Fact]
-    public void ASetUidProgramIsNotDumpedIntoItsUsersFolderEvenWhenTheKernelDumpsIt()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void ASetUidProgramIsNotDumpedIntoItsUsersFolderEvenWhenTheKernelDumpsIt(string mode)
     {
         string setuid = Path.Combine(machine.Dir.Path, $"crasher-suid-{Guid.NewGuid():N}");
         File.Copy(Crasher.Path_, setuid);
         File.SetUnixFileMode(setuid, (UnixFileMode)0x9ED); // 04755 root
         machine.Settings("[LocalDumps]\nDumpType=2\n");
-        machine.Enable();
+        machine.Enable(mode);
         string saved = File.ReadAllText("/proc/sys/fs/suid_dumpable").Trim();
         long log = MachineWideFixture.LogLength;
         try
@@ -214,11 +220,13 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         CrashAndExpectDumps(1, "the attacker's own dump");
     }
 
-    [Fact]
-    public void AClaimedHugeVdsoCostsTheHandlerNoMemory()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void AClaimedHugeVdsoCostsTheHandlerNoMemory(string mode)
     {
         machine.Settings("[LocalDumps]\n");
-        machine.Enable();
+        machine.Enable(mode);
         long log = MachineWideFixture.LogLength;
         Assert.Equal(139, _attacker.Run(Crasher.Path_, "auxv").ExitCode);
         WaitFor(() => AttackerDumps().Length == 1, "the dump");
@@ -257,11 +265,13 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Equal(9, AttackerDumps().Length);
     }
 
-    [Fact]
-    public void AHandlerThatTakesTooLongGivesUpAndSaysSo()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void AHandlerThatTakesTooLongGivesUpAndSaysSo(string mode)
     {
         machine.Settings("[OpenWer]\nHandlerTimeLimit=2\n[LocalDumps]\n");
-        machine.Enable();
+        machine.Enable(mode);
         long log = MachineWideFixture.LogLength;
         Pause("started", _attacker.Uid);
         var watch = Stopwatch.StartNew();
@@ -330,8 +340,10 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Single(Regex.Matches(machine.LogSince(log), "dump written"));
     }
 
-    [Fact]
-    public void EnableRefusesAHandlerOthersCanReplaceAndNeverLoadsAPlantedLibc()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void EnableRefusesAHandlerOthersCanReplaceAndNeverLoadsAPlantedLibc(string mode)
     {
         // The attacker owns a folder holding a copy of wer (a checkout root builds in), and plants libc there.
         string folder = Path.Combine(_attacker.Home, "checkout");
@@ -350,9 +362,18 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Contains($"belongs to uid {_attacker.Uid}", refused.Error);
         Assert.DoesNotContain("localdumps handle", File.ReadAllText("/proc/sys/kernel/core_pattern"));
 
-        var enabled = Tool.Run(wer, ["localdumps", "enable"]);
+        var enabled = Tool.Run(wer, ["localdumps", "enable", "--mode", mode]);
         Assert.True(enabled.ExitCode == 0, enabled.All);
-        Assert.StartsWith($"|{HandlerInstallation.InstalledPath} localdumps handle", File.ReadAllText("/proc/sys/kernel/core_pattern"));
+        if (mode == "pipe")
+        {
+            Assert.StartsWith($"|{HandlerInstallation.InstalledPath} localdumps handle", File.ReadAllText("/proc/sys/kernel/core_pattern"));
+        }
+        else
+        {
+            // The service root runs is the installed copy too, not the attacker's.
+            int service = Assert.IsType<int>(OpenWer.LocalDumps.MachineWide.Service.CoredumpServiceControl.Running());
+            Assert.Equal(HandlerInstallation.InstalledPath, new FileInfo($"/proc/{service}/exe").LinkTarget);
+        }
         Assert.Null(HandlerInstallation.WhyUntrusted(HandlerInstallation.InstalledPath));
         machine.Settings("[LocalDumps]\n");
         CrashAndExpectDumps(1, "the dump");

@@ -18,7 +18,7 @@ public sealed partial class HandlerLogAndStateTests(MachineWideFixture machine) 
 
     public void Dispose()
     {
-        machine.Disable();
+        machine.Reset();
         _user.Dispose();
     }
 

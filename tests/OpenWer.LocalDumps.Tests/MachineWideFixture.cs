@@ -44,13 +44,23 @@ public sealed class MachineWideFixture : IDisposable
         File.Delete("/run/openwer/crash-rate");
     }
 
-    public void Enable()
+    /// <summary>`wer localdumps enable --mode MODE`: "pipe" (a handler per crash), "socket" (the coredump service) or "auto".</summary>
+    public void Enable(string mode = "pipe")
     {
-        var r = WerRun("localdumps", "enable");
+        var r = WerRun("localdumps", "enable", "--mode", mode);
         Assert.True(r.ExitCode == 0, r.All);
+        if (mode == "socket")
+            Assert.Equal(OpenWer.LocalDumps.MachineWide.Service.CoredumpService.Pattern, File.ReadAllText(Pattern).TrimEnd('\n'));
     }
 
     public void Disable() => WerRun("localdumps", "disable");
+
+    /// <summary>After a test: `wer localdumps disable`, then the pattern the fixture found, so a previous handler one test set up is not the next test's.</summary>
+    public void Reset()
+    {
+        Disable();
+        File.WriteAllText(Pattern, _pattern);
+    }
 
     /// <summary>Crashes the crasher (as <paramref name="uid"/> if given) and waits for the handler to finish.</summary>
     public void Crash(string mode = "segv", int? uid = null)
@@ -76,6 +86,9 @@ public sealed class MachineWideFixture : IDisposable
 
     public void Dispose()
     {
+        // A coredump service a failed test left running is stopped first (it would hand core_pattern back later).
+        if (OpenWer.LocalDumps.MachineWide.Service.CoredumpServiceControl.Running() is { } service)
+            Tool.Run("kill", ["-KILL", service.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         try
         {
             File.WriteAllText(Pattern, _pattern);

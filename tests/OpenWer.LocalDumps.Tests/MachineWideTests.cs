@@ -11,21 +11,23 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
 {
     private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
 
-    public void Dispose() => machine.Disable();
+    public void Dispose() => machine.Reset();
 
     private string[] Dumps() => Directory.GetFiles(_folder, "*.dmp");
 
     [Theory]
-    [InlineData("abort", "SIGABRT")]
-    [InlineData("fpe", "SIGFPE")]
-    [InlineData("bus", "SIGBUS")]
-    [InlineData("ill", "SIGILL")]
-    public void EachSignalIsCollectedWithTheKernelsFrames(string mode, string name)
+    [InlineData("abort", "SIGABRT", "pipe")]
+    [InlineData("fpe", "SIGFPE", "pipe")]
+    [InlineData("bus", "SIGBUS", "pipe")]
+    [InlineData("ill", "SIGILL", "pipe")]
+    [InlineData("abort", "SIGABRT", "socket")]
+    [InlineData("bus", "SIGBUS", "socket")]
+    public void EachSignalIsCollectedWithTheKernelsFrames(string mode, string name, string collection)
     {
         string coreFolder = Directory.CreateDirectory(Path.Combine(_folder, "core")).FullName;
         string gdb = KernelCore.GdbBacktrace(Crasher.Path_, mode, coreFolder);
         machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
-        machine.Enable();
+        machine.Enable(collection);
         machine.Crash(mode);
         string dump = Assert.Single(Dumps());
         string lldb = Lldb.Run(dump, "thread list", "bt");
@@ -63,13 +65,15 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         Assert.Contains("fs.suid_dumpable = 2", machine.LogSince(log));
     }
 
-    [Fact]
-    public void ACrashIsCollectedWithTheSameFramesAsTheKernelsCore()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void ACrashIsCollectedWithTheSameFramesAsTheKernelsCore(string collection)
     {
         string coreFolder = Directory.CreateDirectory(Path.Combine(_folder, "core")).FullName;
         string gdb = KernelCore.GdbBacktrace(Crasher.Path_, "segv", coreFolder);
         machine.Settings($"[LocalDumps]\nDumpFolder={_folder}\n");
-        machine.Enable();
+        machine.Enable(collection);
         machine.Crash("segv");
         string dump = Assert.Single(Dumps());
         Assert.Matches(@"crasher\.\d+\.dmp$", dump);
@@ -112,11 +116,13 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         Assert.Equal(10, Dumps().Length);
     }
 
-    [Fact]
-    public void TwentySimultaneousCrashesLeaveDumpCountWholeDumps()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void TwentySimultaneousCrashesLeaveDumpCountWholeDumps(string collection)
     {
         machine.Settings($"[OpenWer]\nCrashRateLimit=0\n[LocalDumps]\nDumpFolder={_folder}\nDumpCount=10\n");
-        machine.Enable();
+        machine.Enable(collection);
         Parallel.For(0, 20, new ParallelOptions { MaxDegreeOfParallelism = 20 }, _ => Tool.Run(Crasher.Path_, ["segv"]));
         Thread.Sleep(500);
         var dumps = Dumps();
@@ -174,8 +180,10 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         Assert.Matches(@"crasher\.\d+\.1\.dmp$", real[0]);
     }
 
-    [Fact]
-    public void DumpsAreWrittenAsTheCrashingUserAndOnlyWhereThatUserMayWrite()
+    [Theory]
+    [InlineData("pipe")]
+    [InlineData("socket")]
+    public void DumpsAreWrittenAsTheCrashingUserAndOnlyWhereThatUserMayWrite(string collection)
     {
         const int nobody = 65534;
         string theirs = Directory.CreateDirectory(Path.Combine(_folder, "theirs")).FullName;
@@ -184,7 +192,7 @@ public sealed class MachineWideTests(MachineWideFixture machine) : IClassFixture
         File.SetUnixFileMode(rootOnly, (UnixFileMode)0x1C0); // 0700 root
 
         machine.Settings($"[LocalDumps]\nDumpFolder={theirs}\n");
-        machine.Enable();
+        machine.Enable(collection);
         machine.Crash("segv", uid: nobody);
         string dump = Assert.Single(Directory.GetFiles(theirs, "*.dmp"));
         var owner = Tool.Run("stat", ["-c", "%u %a", dump]).Output.Trim();

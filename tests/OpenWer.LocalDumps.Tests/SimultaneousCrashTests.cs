@@ -13,15 +13,16 @@ public sealed class SimultaneousCrashTests(MachineWideFixture machine) : IClassF
 {
     private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
 
-    public void Dispose() => machine.Disable();
+    public void Dispose() => machine.Reset();
 
     [Theory]
-    [InlineData(5)]
-    [InlineData(20)]
-    public void SimultaneousCrashesWithinTheRateLimitEachGetADumpAndALogLine(int crashes)
+    [InlineData(5, "pipe")]
+    [InlineData(20, "pipe")]
+    [InlineData(20, "socket")]
+    public void SimultaneousCrashesWithinTheRateLimitEachGetADumpAndALogLine(int crashes, string collection)
     {
         machine.Settings($"[OpenWer]\nCrashRateLimit={crashes + 5}\nCrashRateWindow=600\n[LocalDumps]\nDumpFolder={_folder}\nDumpCount={crashes + 5}\n");
-        machine.Enable();
+        machine.Enable(collection);
         // Past core_pipe_limit (16 after enable) the kernel drops crashes before any handler runs; the fixture restores it.
         File.WriteAllText("/proc/sys/kernel/core_pipe_limit", (crashes + 8).ToString(CultureInfo.InvariantCulture));
         long log = MachineWideFixture.LogLength;

@@ -19,7 +19,7 @@ public sealed class X86CrashTests(MachineWideFixture machine) : IClassFixture<Ma
 
     private readonly string _folder = Directory.CreateDirectory(Path.Combine(machine.Dir.Path, Guid.NewGuid().ToString("N"))).FullName;
 
-    public void Dispose() => machine.Disable();
+    public void Dispose() => machine.Reset();
 
     [Fact]
     public void WerRunDumpsA32BitCrashAsX86WithTheFaultingThreadAndPc()

@@ -92,6 +92,23 @@ public sealed class CrashCollection
     public static string Describe(CrashHandlerArguments a) =>
         $"pid {a.Pid} ({(a.Comm.Length > 0 ? LogText.Escape(a.Comm) : "?")}, uid {a.Uid}){(a.Signal > 0 ? $" signal {a.Signal}" : "")}";
 
+    /// <summary>" in thread NAME" for the crashing thread (the notes' first), read through the proven directory, when not the executable's name.</summary>
+    private static string CrashingThreadName(ProcDirectory proc, CoreNotes notes, string exe)
+    {
+        if (notes.Threads.FirstOrDefault() is not { } crashing)
+            return "";
+        try
+        {
+            byte[] comm = proc.ReadBytes($"task/{crashing.ThreadId}/comm", 64);
+            string name = LogText.Escape(comm.AsSpan().TrimEnd((byte)'\n'));
+            return name != exe ? $" in thread {name}" : "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
     private static void Collect(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, int? pauseMarker, Stage stage)
     {
         string what = Describe(a);
@@ -123,7 +140,7 @@ public sealed class CrashCollection
             var notes = CoreNotes.Read(core, keepXState: (flags & MinidumpType.WithAvxXStateContext) != 0);
             stage.NotesRead = true;
             if (a.Signal == 0)
-                what += $" signal {notes.SignalInfo.Signal}";
+                what += $" signal {notes.SignalInfo.Signal}{CrashingThreadName(proc, notes, exe)}";
             if (CrashCredentials.WhyProtected(status, notes.Auxv, a.DumpMode, a.Uid, a.Gid, notes.AuxvWordSize) is { } protectedBecause)
                 throw new CrashSkippedException($"{protectedBecause}; its dump is not written into its user's folder");
             if (settings.DumpCount.Value == 0)
