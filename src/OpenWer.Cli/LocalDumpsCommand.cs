@@ -193,6 +193,8 @@ public static class LocalDumpsCommand
             Console.WriteLine($"kernel: no crash dropped over kernel.core_pipe_limit ({limit}) in the kernel log");
         else
             Console.WriteLine($"kernel: {dropped.Count} crash(es) dropped over kernel.core_pipe_limit ({limit}) reached no handler and are not in its log; newest: {dropped.Newest}");
+        if (dropped is { SocketFailed: > 0 })
+            Console.WriteLine($"kernel: {dropped.SocketFailed} crash(es) found no one serving the coredump socket and were not collected; newest: {dropped.NewestSocketFailed}");
     }
 
     private static void ShowLog(SettingsFile file)

@@ -117,10 +117,21 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
         WaitFor(() => CoredumpServiceControl.Running() is null, "the service to die");
         Assert.Equal(CoredumpService.Pattern, CurrentPattern);
         Assert.Contains("collection: NONE", Tool.Run(machine.Wer, ["localdumps", "show"]).Output);
+        // A crash meanwhile is lost (the kernel finds no one on the socket); show counts it from the kernel's log.
+        int before = SocketFailures();
+        Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
+        WaitFor(() => SocketFailures() == before + 1, "show to count the crash the kernel could not hand over");
+        Assert.Empty(UserDumps());
         machine.Enable("socket");
         Assert.NotEqual(service, ServicePid());
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
         WaitFor(() => UserDumps().Length == 1, "the dump after enable");
+    }
+
+    private int SocketFailures()
+    {
+        var m = Regex.Match(Tool.Run(machine.Wer, ["localdumps", "show"]).Output, @"kernel: (\d+) crash\(es\) found no one serving the coredump socket");
+        return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
     [Fact]

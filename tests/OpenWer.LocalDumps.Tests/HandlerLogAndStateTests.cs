@@ -158,7 +158,7 @@ public sealed partial class HandlerLogAndStateTests(MachineWideFixture machine) 
         int dmesg = Tool.Run("dmesg", []).Output.Split('\n').Count(l => l.Contains("over core_pipe_limit", StringComparison.Ordinal));
         Assert.True(DroppedCount(show) >= 1, show);
         Assert.Equal(dmesg, DroppedCount(show));
-        string newest = show.Split('\n').Single(l => l.StartsWith("kernel:", StringComparison.Ordinal));
+        string newest = show.Split('\n').Single(l => l.StartsWith("kernel:", StringComparison.Ordinal) && l.Contains("core_pipe_limit", StringComparison.Ordinal));
         Assert.Contains("over core_pipe_limit", newest);
         Assert.Contains(pids, p => newest.Contains($"{p}(crasher)", StringComparison.Ordinal));
 
