@@ -92,7 +92,7 @@ public static class LocalDumpsCommand
                 Console.WriteLine($"installed the crash handler at {path}");
             }
             // A service already running serves the old binary and settings: the pipe pattern first, then a new service.
-            CoredumpServiceControl.Stop(TimeSpan.FromSeconds(30));
+            CoredumpServiceControl.Stop(TimeSpan.FromSeconds(90));
             var registration = new LocalDumps.MachineWide.CorePatternRegistration();
             string pattern = registration.Enable(path);
             Console.WriteLine($"kernel.core_pattern = {pattern}");
@@ -128,7 +128,7 @@ public static class LocalDumpsCommand
     {
         try
         {
-            if (CoredumpServiceControl.Stop(TimeSpan.FromSeconds(30)))
+            if (CoredumpServiceControl.Stop(TimeSpan.FromSeconds(90)))
                 Console.WriteLine("stopped the coredump service");
             string restored = new LocalDumps.MachineWide.CorePatternRegistration().Disable();
             Console.WriteLine($"kernel.core_pattern = {restored}");

@@ -81,8 +81,18 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
     {
         RequireSocket();
         machine.Settings("[LocalDumps]\n");
-        machine.Enable("socket");
+        // Whatever the environment of whoever runs enable, the service gets none of it.
+        Environment.SetEnvironmentVariable("OPENWER_TEST_LEAK", "1");
+        try
+        {
+            machine.Enable("socket");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENWER_TEST_LEAK", null);
+        }
         int service = ServicePid();
+        Assert.Equal(["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], File.ReadAllText($"/proc/{service}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries));
         string status = File.ReadAllText($"/proc/{service}/status");
         Assert.Matches(@"NoNewPrivs:\s+1", status);
         var workers = Directory.GetDirectories($"/proc/{service}/task")

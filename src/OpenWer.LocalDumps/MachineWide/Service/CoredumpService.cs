@@ -96,8 +96,10 @@ public sealed class CoredumpService
         HandlerLog.Info($"coredump service: pid {Environment.ProcessId} serves {Pattern} (instead of {LogText.Escape(_pipePattern)})");
         AcceptUntilStopped();
         _queue.Close();
+        // What is still at work or waiting is finished (it has its own time limits), within one bound for them all.
+        long until = Environment.TickCount64 + 60_000;
         foreach (var w in workers)
-            w.Join(TimeSpan.FromSeconds(30));
+            w.Join(TimeSpan.FromMilliseconds(Math.Max(0, until - Environment.TickCount64)));
         File.Delete(SocketPath);
         File.Delete(PidFile);
         HandlerLog.Info($"coredump service: pid {Environment.ProcessId} stopped; crashes go to the pipe handler");

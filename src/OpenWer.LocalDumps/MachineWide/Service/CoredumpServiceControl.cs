@@ -19,6 +19,9 @@ public static class CoredumpServiceControl
             RedirectStandardError = true,
             WorkingDirectory = "/",
         };
+        // The environment of whoever ran enable (LD_*, DOTNET_*, a PATH of their own) is not the service's.
+        psi.Environment.Clear();
+        psi.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
         using var service = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {handlerPath}");
         service.StandardInput.Close();
         var error = service.StandardError.ReadToEndAsync();
