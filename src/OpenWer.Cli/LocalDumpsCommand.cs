@@ -63,6 +63,7 @@ public static class LocalDumpsCommand
         });
 
         command.Subcommands.Add(collect);
+        command.Subcommands.Add(LocalDumpsListCommand.Create(settings));
         command.Subcommands.Add(enable);
         command.Subcommands.Add(disable);
         command.Subcommands.Add(serve);

@@ -10,6 +10,7 @@ var root = new RootCommand("OpenWer: Windows Error Reporting's crash-dump collec
 {
     DumpCommand.Create(),
     ConvertCommand.Create(),
+    DebugCommand.Create(),
     AnalyzeCommand.Create(),
     RunCommand.Create(),
     LocalDumpsCommand.Create(),
