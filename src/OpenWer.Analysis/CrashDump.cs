@@ -74,6 +74,25 @@ public sealed class CrashDump : IDisposable
         }
     }
 
+    /// <summary>
+    /// For SIGABRT, the text glibc left before aborting (a failed assertion, a malloc or fortify check), where the dump
+    /// holds it (<see cref="Crash.AbortMessage"/>); else null.
+    /// </summary>
+    public string? AbortMessage
+    {
+        get
+        {
+            if (!_abortMessageRead)
+            {
+                _abortMessage = Crash is { Signal: 6 } ? Analysis.Crash.AbortMessage.Read(Modules, _walk?.Memory ?? new DumpMemory(_reader)) : null;
+                _abortMessageRead = true;
+            }
+            return _abortMessage;
+        }
+    }
+    private string? _abortMessage;
+    private bool _abortMessageRead;
+
     /// <summary>The crashing thread (the exception's), or null for a dump without one.</summary>
     public DumpThread? CrashingThread => Crash is { } c ? Threads.FirstOrDefault(t => t.ThreadId == c.ThreadId) : null;
 

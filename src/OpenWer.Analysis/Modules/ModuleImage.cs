@@ -48,6 +48,9 @@ public sealed class ModuleImage : IDisposable
         return (data ? DataSymbols : Symbols).Lookup(linkAddress) is { } s ? (s.Name, linkAddress - s.Address, s.Address + LoadBias) : null;
     }
 
+    /// <summary>The process address of the data object named <paramref name="name"/>, or null when the module's files do not name it.</summary>
+    public ulong? DataAddressOf(string name) => DataSymbols.AddressOf(name) is { } link ? link + LoadBias : null;
+
     public void Dispose()
     {
         File?.Dispose();

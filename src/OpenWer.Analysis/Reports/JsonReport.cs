@@ -32,6 +32,8 @@ public static class JsonReport
             // Ours: the reason in words and as a kind a program can test.
             w.WriteString("reason", ReasonName(crash.Reason));
             w.WriteString("description", crash.Description);
+            // Ours: the text glibc left before abort() (a failed assertion, a malloc or fortify check), where the dump holds it.
+            w.WriteString("abort_message", dump.AbortMessage);
             w.WriteNumber("signal", crash.Signal);
             w.WriteNumber("si_code", crash.Code);
             w.WriteEndObject();

@@ -15,6 +15,8 @@ public static class TextReport
             o.WriteLine(crash.IsRequested ? $"crash: none, the dump was requested (thread {crash.ThreadId})"
                 : $"crash: {crash.Type} at 0x{crash.Address:x} in thread {crash.ThreadId}");
             o.WriteLine($"reason: {crash.Description}");
+            if (report.Dump.AbortMessage is { } message)
+                o.WriteLine($"abort message: {OneLine(message)}");
         }
         else
         {
@@ -64,4 +66,13 @@ public static class TextReport
     private static string Location(StackFrame f) => f.Module is { } m ? $"{m.FileName} + 0x{f.ModuleOffset:x}" : "?";
 
     private static string Function(StackFrame f) => f.Function is { } name ? $"{name} + 0x{f.FunctionOffset:x}" : "?";
+
+    /// <summary>A message from the process's memory as one printable line: controls as \xNN, lines joined by " / ".</summary>
+    private static string OneLine(string text)
+    {
+        var b = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text.Replace("\n", " / ", StringComparison.Ordinal))
+            b.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c);
+        return b.ToString();
+    }
 }

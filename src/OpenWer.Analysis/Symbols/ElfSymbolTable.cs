@@ -62,6 +62,15 @@ public sealed class ElfSymbolTable
         }
     }
 
+    /// <summary>The link-time address of the symbol named <paramref name="name"/> (its global spelling first), or null.</summary>
+    public ulong? AddressOf(string name)
+    {
+        foreach (var symbol in _symbols)
+            if (symbol.Name == name)
+                return symbol.Address;
+        return null;
+    }
+
     /// <summary>The function that holds a link-time address: the nearest symbol at or below it whose size covers it.</summary>
     public ElfSymbol? Lookup(ulong address)
     {
