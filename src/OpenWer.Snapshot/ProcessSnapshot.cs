@@ -22,6 +22,9 @@ public sealed record ProcessSnapshot(
     /// <summary>r_debug and the link_map chain, when the process is dynamically linked and its linker had set DT_DEBUG.</summary>
     public DynamicLinkerSnapshot? DynamicLinker { get; init; }
 
+    /// <summary>A few KiB that every dump type holds because a reader wants them whatever the type: glibc's abort message.</summary>
+    public IReadOnlyList<MemoryRange> NotableMemory { get; init; } = [];
+
     /// <summary>The threads, every one in the context of <see cref="SystemFacts.Architecture"/>: readers pick the context layout by SystemInfo.</summary>
     /// <remarks>
     /// Checked when made and when either is replaced (a with-expression), so no snapshot holds another architecture's

@@ -106,6 +106,7 @@ public sealed class LiveProcessCapture : ISnapshotSource
             ReadTimes(proc), exception, memory)
         {
             DynamicLinker = DynamicLinkerReader.Read(memory, ModuleScanner.ParseAuxv(files.Auxv, x86 ? 4 : 8), wordSize: x86 ? 4 : 8),
+            NotableMemory = x86 ? [] : AbortMessageMemory.Locate(directory, mappings, modules, memory),
         };
     }
 

@@ -71,6 +71,9 @@ public static class DumpSelector
         var small = new RangeSet();
         foreach (var s in stacks.Values)
             small.Add(s);
+        // What a reader wants whatever the type (the abort message): a few KiB, kept in micro dumps too.
+        foreach (var notable in snapshot.NotableMemory)
+            small.Add(notable);
         foreach (var extra in extraMemory ?? [])
             small.Add(extra);
         if (Has(MinidumpType.WithDataSegs))
