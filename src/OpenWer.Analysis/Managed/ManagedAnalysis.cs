@@ -57,7 +57,7 @@ public sealed class ManagedAnalysis
         {
             // ClrMD and the DAC read the runtime's own structures out of a dump that may be damaged and throw many kinds
             // of exceptions; what was read so far stands, and the report says why the rest is missing.
-            analysis.Problem = $"the runtime's data could not be read through {dac.Path}: {e.GetType().Name}: {e.Message}";
+            analysis.AddProblem($"the runtime's data could not be read through {dac.Path}: {e.GetType().Name}: {e.Message}");
         }
         return analysis;
     }
@@ -73,15 +73,20 @@ public sealed class ManagedAnalysis
         using var runtime = clr.CreateRuntime(DacPath!, ignoreMismatch: true);
         var names = ReadNames(runtime);
         var threads = new Dictionary<uint, ManagedThread>();
+        int unnamed = 0;
         foreach (var thread in runtime.Threads)
         {
             if (thread.OSThreadId == 0)
                 continue;
-            var frames = ManagedFrameReader.Read(thread.EnumerateStackTrace());
+            var frames = ManagedFrameReader.Read(thread.EnumerateStackTrace(), keepUnnamed: false, out int missing);
+            unnamed += missing;
             threads[thread.OSThreadId] = new ManagedThread(thread.OSThreadId, thread.ManagedThreadId, names.GetValueOrDefault(thread.ManagedThreadId),
                 frames, ManagedExceptionReader.Read(thread.CurrentException));
         }
         Threads = threads;
+        if (unnamed > 0)
+            AddProblem($"{unnamed} managed frame(s) are left out: the DAC finds no method at their pc, whose JIT code is not in the dump " +
+                "(a mini dump, or a heap dump written without the runtime's memfd mappings)");
         foreach (var (thread, native) in walks)
             if (threads.TryGetValue(thread.ThreadId, out var managed) && managed.Frames.Count > 0)
                 _stacks[thread.ThreadId] = ManagedStackMerger.Merge(native, managed.Frames, ip => runtime.GetMethodByInstructionPointer(ip) is not null);
@@ -94,6 +99,8 @@ public sealed class ManagedAnalysis
             Heap = HeapStatisticsReader.Read(runtime, dump.Type);
     }
 
+    private void AddProblem(string problem) => Problem = Problem is null ? problem : $"{Problem}; {problem}";
+
     private IReadOnlyDictionary<int, string> ReadNames(ClrRuntime runtime)
     {
         try
@@ -103,7 +110,7 @@ public sealed class ManagedAnalysis
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A mini dump may hold no Thread objects: frames and the exception are still worth showing.
-            Problem = $"managed thread names could not be read: {e.GetType().Name}: {e.Message}";
+            AddProblem($"managed thread names could not be read: {e.GetType().Name}: {e.Message}");
             return new Dictionary<int, string>();
         }
     }

@@ -12,6 +12,6 @@ public static class ManagedExceptionReader
         if (exception is null || depth > MaxInnerDepth)
             return null;
         return new ManagedException(exception.Type?.Name ?? "?", exception.Message, exception.HResult, exception.Address,
-            ManagedFrameReader.Read(exception.StackTrace), Read(exception.Inner, depth + 1));
+            ManagedFrameReader.Read(exception.StackTrace, keepUnnamed: true, out _), Read(exception.Inner, depth + 1));
     }
 }

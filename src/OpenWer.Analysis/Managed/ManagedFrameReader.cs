@@ -8,12 +8,28 @@ public static class ManagedFrameReader
     /// <summary>A walk that loops (a corrupt stack) ends here.</summary>
     public const int MaxFrames = 1024;
 
-    public static IReadOnlyList<ManagedFrame> Read(IEnumerable<ClrStackFrame> frames) =>
-        frames.Take(MaxFrames).Where(f => f.Kind == ClrStackFrameKind.ManagedMethod && f.Method is not null).Select(Frame).ToList();
+    /// <summary>
+    /// The frames of managed methods; one whose method the DAC cannot find (its code is not in the dump) is kept as
+    /// "?" when <paramref name="keepUnnamed"/> (an exception's trace, where its place counts), else left out and counted.
+    /// </summary>
+    public static IReadOnlyList<ManagedFrame> Read(IEnumerable<ClrStackFrame> frames, bool keepUnnamed, out int unnamed)
+    {
+        var list = new List<ManagedFrame>();
+        unnamed = 0;
+        foreach (var f in frames.Take(MaxFrames).Where(f => f.Kind == ClrStackFrameKind.ManagedMethod))
+        {
+            if (f.Method is null)
+                unnamed++;
+            if (f.Method is not null || keepUnnamed)
+                list.Add(Frame(f));
+        }
+        return list;
+    }
 
     public static ManagedFrame Frame(ClrStackFrame frame)
     {
-        var method = frame.Method!;
+        if (frame.Method is not { } method)
+            return new ManagedFrame(frame.InstructionPointer, frame.StackPointer, "?", null, 0, null);
         int il = frame.InstructionPointer == 0 ? -1 : method.GetILOffset(frame.InstructionPointer);
         return new ManagedFrame(frame.InstructionPointer, frame.StackPointer, MethodName(method), AssemblyFile(method.Type?.Module),
             method.NativeCode, il >= 0 ? il : null);
