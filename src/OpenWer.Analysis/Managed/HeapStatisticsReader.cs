@@ -12,10 +12,15 @@ public static class HeapStatisticsReader
 {
     public const MinidumpType HeapFlags = MinidumpType.WithFullMemory | MinidumpType.WithPrivateReadWriteMemory;
 
+    /// <summary>Why a dump of this type holds no GC heap, or null when it does.</summary>
+    public static string? NotInDump(MinidumpType dumpType) => (dumpType & HeapFlags) == 0
+        ? $"the GC heap is not in the dump (MINIDUMP_TYPE 0x{(uint)dumpType:x}: a mini dump; take a heap or full dump)"
+        : null;
+
     public static HeapStatistics Read(ClrRuntime runtime, MinidumpType dumpType)
     {
-        if ((dumpType & HeapFlags) == 0)
-            return HeapStatistics.Unavailable($"the GC heap is not in the dump (MINIDUMP_TYPE 0x{(uint)dumpType:x}: a mini dump; take a heap or full dump)");
+        if (NotInDump(dumpType) is { } problem)
+            return HeapStatistics.Unavailable(problem);
         var heap = runtime.Heap;
         if (!heap.CanWalkHeap)
             return HeapStatistics.Unavailable("the GC heap cannot be walked (the dump was taken during a garbage collection)");

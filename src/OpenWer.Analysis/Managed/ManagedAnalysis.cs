@@ -45,7 +45,7 @@ public sealed class ManagedAnalysis
         {
             analysis.Problem = dac.Problem;
             if (options.Heap)
-                analysis.Heap = HeapStatistics.Unavailable("no DAC: " + dac.Problem);
+                analysis.Heap = HeapStatistics.Unavailable(HeapStatisticsReader.NotInDump(dump.Type) ?? "no DAC: " + dac.Problem);
             return analysis;
         }
         analysis.DacPath = dac.Path;
@@ -58,6 +58,8 @@ public sealed class ManagedAnalysis
             // ClrMD and the DAC read the runtime's own structures out of a dump that may be damaged and throw many kinds
             // of exceptions; what was read so far stands, and the report says why the rest is missing.
             analysis.AddProblem($"the runtime's data could not be read through {dac.Path}: {e.GetType().Name}: {e.Message}");
+            if (options.Heap && analysis.Heap is null)
+                analysis.Heap = HeapStatistics.Unavailable(HeapStatisticsReader.NotInDump(dump.Type) ?? "the runtime's data could not be read");
         }
         return analysis;
     }
