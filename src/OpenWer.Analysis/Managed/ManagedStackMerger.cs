@@ -12,7 +12,8 @@ public static class ManagedStackMerger
 {
     public static CallStack Merge(CallStack native, IReadOnlyList<ManagedFrame> managed, Func<ulong, bool> isManagedCode)
     {
-        if (managed.Count == 0)
+        // Without a native walk (an architecture the walker does not support yet) there is nothing to merge into.
+        if (managed.Count == 0 || native.Frames.Count == 0)
             return native;
         var kept = native.Frames.Where(f => f.Module is not null || !isManagedCode(f.LookupAddress)).ToList();
         var merged = new List<StackFrame>(kept.Count + managed.Count);
@@ -40,7 +41,7 @@ public static class ManagedStackMerger
 
     private static StackFrame FromManaged(ManagedFrame frame, int index, CallStack native)
     {
-        var architecture = native.Frames.FirstOrDefault()?.Registers.Architecture ?? Amd64Architecture.Instance;
+        var architecture = native.Frames[0].Registers.Architecture;
         var registers = new RegisterSet(architecture)
         {
             [architecture.PcRegister] = frame.InstructionPointer,
