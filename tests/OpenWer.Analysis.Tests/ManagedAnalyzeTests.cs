@@ -11,7 +11,8 @@ namespace OpenWer.Analysis.Tests;
 /// `wer analyze` on a dump of a .NET process that died of an unhandled exception: its managed frames, exception,
 /// thread names and heap, against ClrMD reading the same dump in the test and against what the runtime itself printed.
 /// </summary>
-public sealed partial class ManagedAnalyzeTests(ManagedCrashDumps dumps) : IClassFixture<ManagedCrashDumps>
+[Collection(ManagedCrashDumps.Collection)]
+public sealed partial class ManagedAnalyzeTests(ManagedCrashDumps dumps)
 {
     [Theory]
     [InlineData("heap")]

@@ -9,6 +9,9 @@ namespace OpenWer.Analysis.Tests;
 /// </summary>
 public sealed class ManagedCrashDumps : IDisposable
 {
+    /// <summary>The test classes that read these dumps share one set of them.</summary>
+    public const string Collection = "managed crash dumps";
+
     public const int Widgets = 1234;
 
     private readonly TempDir _dir = new();
