@@ -19,7 +19,7 @@ public static class DacLocator
         string version = DotNetRuntimeModule.VersionFromPath(runtime) is { } v ? $".NET runtime {v}" : "the .NET runtime";
         if (runtime.BuildId is not { Length: > 0 } id)
             return new DacLookup(null, $"the dump names no build-id for {runtime.Path}, so no DAC can be matched to it; give one with --dac");
-        var folders = CandidateFolders(runtime).ToList();
+        var folders = CandidateFolders().ToList();
         foreach (var folder in folders)
         {
             string dac = Path.Combine(folder, DacFileName);
@@ -27,15 +27,16 @@ public static class DacLocator
                 return new DacLookup(dac, null);
         }
         return new DacLookup(null, $"{version} with libcoreclr.so build-id {Convert.ToHexStringLower(id)} is needed for managed frames " +
-            $"and is not installed here ({folders.Count} runtime folder(s) searched); install it or give its {DacFileName} with --dac");
+            $"and is not installed here ({folders.Count} runtime folder(s) searched; a self-contained app's own folder is not); install it or give its {DacFileName} with --dac");
     }
 
-    /// <summary>The folder the dump's runtime was loaded from, then every shared runtime of the dotnet installs on this machine.</summary>
-    public static IEnumerable<string> CandidateFolders(DumpModule runtime)
+    /// <summary>
+    /// Every shared runtime of the dotnet installs on this machine. Not the folder the dump names when it lies elsewhere
+    /// (a self-contained app's): the DAC is native code that wer loads and runs, and a dump could name any folder.
+    /// </summary>
+    public static IEnumerable<string> CandidateFolders()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        if (Path.GetDirectoryName(runtime.Path) is { Length: > 0 } own && seen.Add(own))
-            yield return own;
         foreach (var root in DotNetRoots())
         {
             string shared = Path.Combine(root, "shared", "Microsoft.NETCore.App");
