@@ -23,6 +23,8 @@ public sealed class CrashDump : IDisposable
     public string Path { get; }
     /// <summary>When the dump was written: MINIDUMP_HEADER's TimeDateStamp (seconds since 1970, UTC).</summary>
     public DateTimeOffset Time { get; }
+    /// <summary>The MINIDUMP_TYPE the dump was written with (MINIDUMP_HEADER's Flags): what memory it can hold.</summary>
+    public MinidumpType Type { get; }
     public SystemDescription System { get; }
     public uint? ProcessId { get; }
     public IReadOnlyList<DumpThread> Threads { get; }
@@ -39,6 +41,7 @@ public sealed class CrashDump : IDisposable
         Path = path;
         _reader = reader;
         Time = DateTimeOffset.FromUnixTimeSeconds(reader.Header.TimeDateStamp);
+        Type = reader.Header.Flags;
         var systemInfo = reader.ReadSystemInfo();
         System = SystemDescription.From(systemInfo);
         ProcessId = reader.ReadMiscInfo()?.ProcessId;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OpenWer.Analysis;
 using OpenWer.Analysis.Grouping;
+using OpenWer.Analysis.Managed;
 using OpenWer.Analysis.Reports;
 using OpenWer.Analysis.Signatures;
 using OpenWer.Format;
@@ -23,13 +24,16 @@ public static class AnalyzeCommand
         var json = new Option<bool>("--json") { Description = "Print JSON (rust-minidump's minidump-stackwalk field names; docs/analyze.md)" };
         var allThreads = new Option<bool>("--all-threads") { Description = "Print every thread's frames, not a summary line per thread" };
         var rules = new Option<string?>("--signature-rules") { Description = "A folder with irrelevant.txt, prefix.txt and/or rename.txt replacing the built-in signature rules" };
+        var dac = new Option<string?>("--dac") { Description = "A .NET dump: the runtime's libmscordaccore.so to use (by default the one beside the libcoreclr.so on this machine with the dump's build-id)" };
+        var heap = new Option<bool>("--heap") { Description = "A .NET heap or full dump: the GC heap's objects by type (count, total size), like dumpheap -stat" };
         var command = new Command("analyze", "Analyze minidumps: the crash and its reason, stacks walked and symbolized, modules, signatures; several dumps grouped by signature")
-            { dumps, json, allThreads, rules };
-        command.SetAction(parse => Run(parse.GetValue(dumps)!, parse.GetValue(json), parse.GetValue(allThreads), parse.GetValue(rules)));
+            { dumps, json, allThreads, rules, dac, heap };
+        command.SetAction(parse => Run(parse.GetValue(dumps)!, parse.GetValue(json), parse.GetValue(allThreads), parse.GetValue(rules),
+            new ManagedOptions(parse.GetValue(dac), parse.GetValue(heap))));
         return command;
     }
 
-    private static int Run(string[] arguments, bool json, bool allThreads, string? rulesFolder)
+    private static int Run(string[] arguments, bool json, bool allThreads, string? rulesFolder, ManagedOptions managed)
     {
         SignatureRules rules;
         try
@@ -40,8 +44,10 @@ public static class AnalyzeCommand
         {
             return Fail(ExitCodes.Usage, $"the signature rules cannot be read: {e.Message}");
         }
+        if (managed.DacPath is { } dacPath && !File.Exists(dacPath))
+            return Fail(ExitCodes.Usage, $"--dac {dacPath}: no such file");
         if (arguments is [var single] && !Directory.Exists(single))
-            return RunOne(single, json, allThreads, rules);
+            return RunOne(single, json, allThreads, rules, managed);
         IReadOnlyList<string> files;
         try
         {
@@ -59,14 +65,14 @@ public static class AnalyzeCommand
         return grouping.DumpCount > 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static int RunOne(string path, bool json, bool allThreads, SignatureRules rules)
+    private static int RunOne(string path, bool json, bool allThreads, SignatureRules rules, ManagedOptions managed)
     {
         if (!File.Exists(path))
             return Fail(ExitCodes.Usage, $"{path}: no such file");
         try
         {
             using var dump = CrashDump.Open(path);
-            var report = DumpReport.Build(dump, rules);
+            var report = DumpReport.Build(dump, rules, managed);
             Print(json, s => JsonReport.Write(report, s), w => TextReport.Write(report, w, allThreads));
             return ExitCodes.Success;
         }

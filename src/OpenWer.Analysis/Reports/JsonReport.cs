@@ -70,6 +70,8 @@ public static class JsonReport
         {
             w.WriteNull("crashing_thread");
         }
+        // Ours: the .NET runtime's view (docs/analyze.md), null for a dump of another process.
+        ManagedJsonReport.WriteDotNet(w, report.Managed);
         var main = dump.Modules.Modules.FirstOrDefault();
         if (main is not null) w.WriteNumber("main_module", main.Index); else w.WriteNull("main_module");
         w.WriteStartArray("modules");
@@ -110,6 +112,7 @@ public static class JsonReport
     {
         w.WriteNumber("thread_id", t.Thread.ThreadId);
         w.WriteString("thread_name", t.Thread.Name);
+        ManagedJsonReport.WriteThreadFields(w, t.Managed);
         w.WriteNumber("frame_count", t.Stack.Frames.Count);
         w.WriteString("walk_end", t.Stack.StopReason);
         w.WriteStartArray("frames");
@@ -119,13 +122,14 @@ public static class JsonReport
             w.WriteNumber("frame", f.Index);
             w.WriteString("trust", TextReport.Trust(f.Trust));
             w.WriteString("offset", Hex(f.Address));
-            w.WriteString("module", f.Module?.FileName);
+            w.WriteString("module", f.Module?.FileName ?? f.Managed?.Assembly);
             if (f.Module is not null) w.WriteString("module_offset", Hex(f.ModuleOffset)); else w.WriteNull("module_offset");
             w.WriteString("function", f.Function);
             if (f.Function is not null) w.WriteString("function_offset", Hex(f.FunctionOffset)); else w.WriteNull("function_offset");
             w.WriteNull("file");
             w.WriteNull("line");
             w.WriteBoolean("missing_symbols", f.Function is null);
+            ManagedJsonReport.WriteFrameFields(w, f);
             w.WriteEndObject();
         }
         w.WriteEndArray();

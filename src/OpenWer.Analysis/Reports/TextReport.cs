@@ -26,10 +26,15 @@ public static class TextReport
         o.WriteLine($"bucket: {report.Signature.Bucket.Key}");
         if (dump.WalkProblem is { } problem)
             o.WriteLine($"note: {problem}");
+        if (report.Managed is { } managed)
+        {
+            ManagedTextReport.WriteRuntime(managed, o);
+            ManagedTextReport.WriteException(managed, o);
+        }
         foreach (var t in report.Threads.OrderByDescending(t => t.IsCrashing))
         {
             o.WriteLine();
-            string name = t.Thread.Name is { } n ? $" \"{n}\"" : "";
+            string name = (t.Thread.Name is { } n ? $" \"{n}\"" : "") + ManagedTextReport.ThreadName(t);
             if (t.IsCrashing || allThreads)
             {
                 string role = !t.IsCrashing ? "" : dump.Crash?.IsRequested == true ? " (the dump's requesting thread)" : " (crashed)";
@@ -45,6 +50,8 @@ public static class TextReport
                 o.WriteLine(top is null ? "" : $", top {Function(top)} in {top.Module?.FileName ?? "?"}");
             }
         }
+        if (report.Managed?.Heap is { } heap)
+            ManagedTextReport.WriteHeap(heap, o);
         o.WriteLine();
         o.WriteLine("modules:");
         foreach (var m in dump.Modules.Modules.OrderBy(m => m.BaseAddress))
@@ -60,10 +67,11 @@ public static class TextReport
         FrameTrust.Context => "context",
         FrameTrust.Cfi => "cfi",
         FrameTrust.FramePointer => "frame_pointer",
+        FrameTrust.Managed => "managed",
         _ => "scan",
     };
 
-    private static string Location(StackFrame f) => f.Module is { } m ? $"{m.FileName} + 0x{f.ModuleOffset:x}" : "?";
+    private static string Location(StackFrame f) => f.Module is { } m ? $"{m.FileName} + 0x{f.ModuleOffset:x}" : ManagedTextReport.Location(f);
 
     private static string Function(StackFrame f) => f.Function is { } name ? $"{name} + 0x{f.FunctionOffset:x}" : "?";
 

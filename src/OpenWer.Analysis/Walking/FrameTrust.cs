@@ -11,4 +11,6 @@ public enum FrameTrust
     FramePointer,
     /// <summary>A word on the stack that points just after a call instruction in executable code.</summary>
     Scan,
+    /// <summary>A frame of managed (JIT-compiled) code, walked by the .NET runtime's DAC.</summary>
+    Managed,
 }

@@ -20,5 +20,8 @@ public sealed class StackFrame
     public string? Function { get; set; }
     public ulong FunctionOffset { get; set; }
 
+    /// <summary>For a frame of managed code: the method, its assembly and IL offset (<see cref="Function"/> is then Type.Method).</summary>
+    public Managed.ManagedFrame? Managed { get; init; }
+
     public ulong ModuleOffset => Module is null ? 0 : Address - Module.BaseAddress;
 }

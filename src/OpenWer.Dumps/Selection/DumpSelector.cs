@@ -129,7 +129,9 @@ public static class DumpSelector
         foreach (var m in readable)
         {
             bool take = Has(MinidumpType.WithFullMemory)
-                || (Has(MinidumpType.WithPrivateReadWriteMemory) && m.Write && m.IsAnonymous)
+                // memfd mappings whatever their protection: the .NET runtime's JIT code is a read-execute view of one
+                // (write xor execute), and without it the DAC cannot name a single managed frame.
+                || (Has(MinidumpType.WithPrivateReadWriteMemory) && m.IsAnonymous && (m.Write || m.Path.StartsWith("/memfd:", StringComparison.Ordinal)))
                 || (Has(MinidumpType.WithPrivateWriteCopyMemory) && m.Write && !m.Shared && m.IsFileBacked);
             if (take)
             {
