@@ -32,7 +32,7 @@ public sealed class ModuleFileLocator(IReadOnlyList<string> debugRoots)
         string source = (file, debug) switch
         {
             (null, null) => notes.Count > 0 ? string.Join("; ", notes) : "not found",
-            (_, null) => file.Path,
+            (_, null) => file.Path + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""),
             (null, _) => debug.Path + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""),
             _ => $"{file.Path}, {debug.Path}",
         };
