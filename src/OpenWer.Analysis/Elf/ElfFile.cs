@@ -111,6 +111,10 @@ public sealed class ElfFile : IDisposable
         return Read(section.Offset, (long)section.Size);
     }
 
+    /// <summary>A section's bytes as stored, compressed or not, or null if it has none in the file (NOBITS, out of bounds, too large).</summary>
+    public byte[]? ReadStoredSection(ElfSection section) =>
+        section.Type == ElfSection.TypeNoBits || section.Size > MaxSectionSize ? null : Read(section.Offset, (long)section.Size);
+
     /// <summary>Bytes at a link-time virtual address, from the loadable segment that holds them in the file.</summary>
     public int ReadVirtual(ulong address, Span<byte> destination)
     {

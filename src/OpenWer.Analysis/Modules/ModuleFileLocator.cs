@@ -4,7 +4,7 @@ namespace OpenWer.Analysis.Modules;
 
 /// <summary>
 /// Finds a module's files on this machine: the path the dump names, and the separate debug file named by the
-/// build-id under the debug roots. A file is used only if its build-id equals the dump's: a library updated since
+/// build-id under the debug roots, else by the module's .gnu_debuglink (with its CRC32). A file is used only if its build-id equals the dump's: a library updated since
 /// the crash would give wrong names and wrong unwind rules.
 /// </summary>
 public sealed class ModuleFileLocator(IReadOnlyList<string> debugRoots)
@@ -27,14 +27,34 @@ public sealed class ModuleFileLocator(IReadOnlyList<string> debugRoots)
             if (debug is not null)
                 break;
         }
+        if (debug is null && file is not null && DebugLink.Read(file) is { } link)
+            debug = OpenLinked(file.Path, link.Name, link.Crc, id, notes);
         string source = (file, debug) switch
         {
             (null, null) => notes.Count > 0 ? string.Join("; ", notes) : "not found",
-            (_, null) => file.Path,
+            (_, null) => file.Path + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""),
             (null, _) => debug.Path + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""),
             _ => $"{file.Path}, {debug.Path}",
         };
         return new ModuleImage(module, file, debug, source);
+    }
+
+    /// <summary>The first file the module's .gnu_debuglink names whose CRC32 is the link's (and whose build-id is the dump's).</summary>
+    private ElfFile? OpenLinked(string modulePath, string name, uint crc, byte[] id, List<string> notes)
+    {
+        foreach (var candidate in DebugLink.Candidates(modulePath, name, debugRoots))
+        {
+            if (candidate == modulePath || !File.Exists(candidate))
+                continue;
+            if (DebugLink.FileCrc(candidate) is not { } actual || actual != crc)
+            {
+                notes.Add($"{candidate} is not the file the debug link names (CRC32 differs)");
+                continue;
+            }
+            if (OpenMatching(candidate, id, notes) is { } elf)
+                return elf;
+        }
+        return null;
     }
 
     private static ElfFile? OpenMatching(string path, byte[] id, List<string> notes, bool quietIfMissing = false)

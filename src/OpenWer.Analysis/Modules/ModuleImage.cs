@@ -1,4 +1,5 @@
 using OpenWer.Analysis.Elf;
+using OpenWer.Analysis.Lines;
 using OpenWer.Analysis.Symbols;
 
 namespace OpenWer.Analysis.Modules;
@@ -18,6 +19,12 @@ public sealed class ModuleImage : IDisposable
     /// <summary>Data objects, to name what a pc that is not code points at (a call into a data array).</summary>
     public ElfSymbolTable DataSymbols => _dataSymbols ??= ElfSymbolTable.Read(new[] { File, DebugFile }.OfType<ElfFile>(), data: true);
     private ElfSymbolTable? _dataSymbols;
+    /// <summary>The line table, read on first use from the first of the files that has one.</summary>
+    public LineTable Lines => (_lines ??= ModuleLines.Read(new[] { File, DebugFile }.OfType<ElfFile>())).Table;
+    /// <summary>Where the line table came from, or why there is none: for the modules listing.</summary>
+    public string LineSource => (_lines ??= ModuleLines.Read(new[] { File, DebugFile }.OfType<ElfFile>())).Source;
+    public bool HasLines => Lines.RowCount > 0;
+    private (LineTable Table, string Source)? _lines;
     /// <summary>Where the symbols came from, or why there are none: for the modules listing.</summary>
     public string SymbolSource { get; }
     /// <summary>Added to a link-time address to get the address in the process.</summary>
@@ -50,6 +57,8 @@ public sealed class ModuleImage : IDisposable
 
     /// <summary>The process address of the data object named <paramref name="name"/>, or null when the module's files do not name it.</summary>
     public ulong? DataAddressOf(string name) => DataSymbols.AddressOf(name) is { } link ? link + LoadBias : null;
+    /// <summary>The source position of a process address, from the line table.</summary>
+    public SourceLocation? SourceAt(ulong address) => Lines.Lookup(address - LoadBias);
 
     public void Dispose()
     {

@@ -89,6 +89,9 @@ public static class JsonReport
             w.WriteBoolean("missing_symbols", !image.HasSymbols);
             w.WriteBoolean("loaded_symbols", image.HasSymbols);
             w.WriteString("symbol_source", image.SymbolSource);
+            // Ours: whether source lines were found for the module's frames, and in which file (or why not).
+            w.WriteBoolean("loaded_lines", image.HasLines);
+            w.WriteString("line_source", image.LineSource);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -126,8 +129,16 @@ public static class JsonReport
             if (f.Module is not null) w.WriteString("module_offset", Hex(f.ModuleOffset)); else w.WriteNull("module_offset");
             w.WriteString("function", f.Function);
             if (f.Function is not null) w.WriteString("function_offset", Hex(f.FunctionOffset)); else w.WriteNull("function_offset");
-            w.WriteNull("file");
-            w.WriteNull("line");
+            if (f.Source is { } source)
+            {
+                w.WriteString("file", source.File);
+                w.WriteNumber("line", source.Line);
+            }
+            else
+            {
+                w.WriteNull("file");
+                w.WriteNull("line");
+            }
             w.WriteBoolean("missing_symbols", f.Function is null);
             ManagedJsonReport.WriteFrameFields(w, f);
             w.WriteEndObject();

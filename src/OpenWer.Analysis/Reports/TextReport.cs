@@ -40,7 +40,7 @@ public static class TextReport
                 string role = !t.IsCrashing ? "" : dump.Crash?.IsRequested == true ? " (the dump's requesting thread)" : " (crashed)";
                 o.WriteLine($"thread {t.Thread.ThreadId}{name}{role}: {t.Stack.Frames.Count} frames");
                 foreach (var f in t.Stack.Frames)
-                    o.WriteLine($"  #{f.Index,-3} 0x{f.Address:x16} {Location(f),-40} {Function(f),-40} {Trust(f.Trust)}");
+                    o.WriteLine($"  #{f.Index,-3} 0x{f.Address:x16} {Location(f),-40} {Function(f),-40} {Trust(f.Trust)}{At(f)}");
                 o.WriteLine($"  (walk ended at {t.Stack.StopReason})");
             }
             else
@@ -58,7 +58,8 @@ public static class TextReport
         {
             var image = dump.Modules.Image(m);
             o.WriteLine($"  0x{m.BaseAddress:x}-0x{m.EndAddress:x} {m.FileName} build-id {m.CodeId ?? "none"}; " +
-                (image.HasSymbols ? $"symbols from {image.SymbolSource}" : $"no symbols: {image.SymbolSource}"));
+                (image.HasSymbols ? $"symbols from {image.SymbolSource}" : $"no symbols: {image.SymbolSource}") +
+                (image.HasLines ? $"; lines from {image.LineSource}" : $"; no lines: {image.LineSource}"));
         }
     }
 
@@ -72,6 +73,9 @@ public static class TextReport
     };
 
     private static string Location(StackFrame f) => f.Module is { } m ? $"{m.FileName} + 0x{f.ModuleOffset:x}" : ManagedTextReport.Location(f);
+
+    /// <summary>" at FILE:LINE", gdb's way of placing a frame in its source, or nothing.</summary>
+    public static string At(StackFrame f) => f.Source is { } s ? $" at {s.File}:{s.Line}" : "";
 
     private static string Function(StackFrame f) => f.Function is { } name ? $"{name} + 0x{f.FunctionOffset:x}" : "?";
 

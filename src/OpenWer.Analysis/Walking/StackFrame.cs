@@ -19,6 +19,8 @@ public sealed class StackFrame
     public DumpModule? Module { get; set; }
     public string? Function { get; set; }
     public ulong FunctionOffset { get; set; }
+    /// <summary>The source file and line of <see cref="LookupAddress"/>, when the module's line table has them.</summary>
+    public Lines.SourceLocation? Source { get; set; }
 
     /// <summary>For a frame of managed code: the method, its assembly and IL offset (<see cref="Function"/> is then Type.Method).</summary>
     public Managed.ManagedFrame? Managed { get; init; }

@@ -82,6 +82,8 @@ public sealed class StackWalker(WalkContext context, IReadOnlyList<IUnwinder> un
             frame.Function = symbol.Name;
             frame.FunctionOffset = frame.Address - symbol.Start;
         }
+        if (!data)
+            frame.Source = image.SourceAt(frame.LookupAddress);
         return frame;
     }
 }
