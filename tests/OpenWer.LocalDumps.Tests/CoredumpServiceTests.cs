@@ -26,21 +26,7 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
         _user.Dispose();
     }
 
-    private string UserFolder => Path.Combine(_user.Home, ".local/share/CrashDumps");
-
-    private string[] UserDumps() => Directory.Exists(UserFolder) ? Directory.GetFiles(UserFolder, "*.dmp") : [];
-
     private static string CurrentPattern => File.ReadAllText(PatternFile).TrimEnd('\n');
-
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            Thread.Sleep(20);
-        }
-    }
 
     // The machines this runs on have Linux 6.17 or later, as the pipe handler's %F (6.16) needs too.
     private static void RequireSocket() => Assert.True(CoredumpService.KernelHasSocket(), "this kernel has no coredump socket with its request protocol (Linux 6.17)");
@@ -57,9 +43,9 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
         long log = MachineWideFixture.LogLength;
 
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => UserDumps().Length == 1, "the dump written by the service");
+        Eventually.True(() => _user.Dumps().Length == 1, "the dump written by the service");
         // The kernel's own view of the dump: the crashing user's file, of the signal it died of.
-        string dump = UserDumps()[0];
+        string dump = _user.Dumps()[0];
         Assert.Equal(_user.Uid.ToString(CultureInfo.InvariantCulture), Tool.Run("stat", ["-c", "%u", dump]).Output.Trim());
         Assert.Contains("stop reason = signal SIGSEGV", Lldb.Run(dump, "thread list"));
         Assert.Equal(service, ServicePid());
@@ -67,11 +53,11 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
 
         // Stopped, it hands back first: the next crash goes to the pipe handler and is still collected.
         Tool.Run("kill", ["-TERM", service.ToString(CultureInfo.InvariantCulture)]);
-        WaitFor(() => CoredumpServiceControl.Running() is null, "the service to stop");
+        Eventually.True(() => CoredumpServiceControl.Running() is null, "the service to stop");
         Assert.StartsWith($"|{HandlerInstallation.InstalledPath} localdumps handle", CurrentPattern);
         Assert.False(File.Exists(CoredumpService.SocketPath));
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => UserDumps().Length == 2, "the dump written by the pipe handler");
+        Eventually.True(() => _user.Dumps().Length == 2, "the dump written by the pipe handler");
         Assert.Contains("collection: the pipe handler", Tool.Run(machine.Wer, ["localdumps", "show"]).Output);
         Assert.Contains($"coredump service: pid {service} stopped", machine.LogSince(log));
     }
@@ -109,8 +95,8 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
         }
         // The crash is still collected with those rights: a user's file, modules with build-ids (read through map_files).
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => UserDumps().Length == 1, "the dump");
-        using var reader = OpenWer.Format.Reading.MinidumpReader.Open(UserDumps()[0]);
+        Eventually.True(() => _user.Dumps().Length == 1, "the dump");
+        using var reader = OpenWer.Format.Reading.MinidumpReader.Open(_user.Dumps()[0]);
         var crasher = Assert.Single(reader.ReadModules(), m => m.Name.EndsWith("/crasher", StringComparison.Ordinal));
         Assert.Equal(ReadElf.BuildId(Crasher.Path_), Convert.ToHexStringLower(crasher.BuildId!));
     }
@@ -124,18 +110,18 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
         int service = ServicePid();
         // SIGKILL leaves it no chance to hand back: show must say that crashes are lost, and enable must repair it.
         Tool.Run("kill", ["-KILL", service.ToString(CultureInfo.InvariantCulture)]);
-        WaitFor(() => CoredumpServiceControl.Running() is null, "the service to die");
+        Eventually.True(() => CoredumpServiceControl.Running() is null, "the service to die");
         Assert.Equal(CoredumpService.Pattern, CurrentPattern);
         Assert.Contains("collection: NONE", Tool.Run(machine.Wer, ["localdumps", "show"]).Output);
         // A crash meanwhile is lost (the kernel finds no one on the socket); show counts it from the kernel's log.
         int before = SocketFailures();
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => SocketFailures() == before + 1, "show to count the crash the kernel could not hand over");
-        Assert.Empty(UserDumps());
+        Eventually.True(() => SocketFailures() == before + 1, "show to count the crash the kernel could not hand over");
+        Assert.Empty(_user.Dumps());
         machine.Enable("socket");
         Assert.NotEqual(service, ServicePid());
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => UserDumps().Length == 1, "the dump after enable");
+        Eventually.True(() => _user.Dumps().Length == 1, "the dump after enable");
     }
 
     private int SocketFailures()
@@ -159,9 +145,9 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
             var buffer = new byte[64];
             Assert.Equal(0, fake.Receive(buffer)); // closed on it, no request answered
         }
-        WaitFor(() => machine.LogSince(log).Contains("is not dumping core", StringComparison.Ordinal), "the refusal in the log");
+        Eventually.True(() => machine.LogSince(log).Contains("is not dumping core", StringComparison.Ordinal), "the refusal in the log");
         Assert.Equal(139, _user.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => UserDumps().Length == 1, "the next real crash's dump");
+        Eventually.True(() => _user.Dumps().Length == 1, "the next real crash's dump");
     }
 
     [Fact]
@@ -176,18 +162,18 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
             File.Delete(stale);
         File.WriteAllText(HandlerPausePoint.ControlFile, $"started {_user.Uid}\n");
         var crashes = Enumerable.Range(0, 6).Select(_ => Process.Start(new ProcessStartInfo("setpriv", _user.As(Crasher.Path_, "segv")) { UseShellExecute = false })!).ToList();
-        WaitFor(() => Directory.GetFiles("/run/openwer", "test-paused.started.*").Length == 2, "two of the user's crashes at work");
+        Eventually.True(() => Directory.GetFiles("/run/openwer", "test-paused.started.*").Length == 2, "two of the user's crashes at work");
         Thread.Sleep(500);
         Assert.Equal(2, Directory.GetFiles("/run/openwer", "test-paused.started.*").Length); // the other four wait their turn
 
         Assert.NotEqual(0, other.Run(Crasher.Path_, "segv").ExitCode);
-        string otherFolder = Path.Combine(other.Home, ".local/share/CrashDumps");
-        WaitFor(() => Directory.Exists(otherFolder) && Directory.GetFiles(otherFolder, "*.dmp").Length == 1, "the other user's dump");
+        string otherFolder = other.DumpFolder;
+        Eventually.True(() => Directory.Exists(otherFolder) && Directory.GetFiles(otherFolder, "*.dmp").Length == 1, "the other user's dump");
 
         File.Delete(HandlerPausePoint.ControlFile);
         foreach (var c in crashes)
             Assert.True(c.WaitForExit(30_000));
-        WaitFor(() => UserDumps().Length == 6, "all six of the user's dumps: waiting is not losing");
+        Eventually.True(() => _user.Dumps().Length == 6, "all six of the user's dumps: waiting is not losing");
     }
 
     [Fact]

@@ -23,10 +23,6 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         _attacker.Dispose();
     }
 
-    private string AttackerFolder => Path.Combine(_attacker.Home, ".local/share/CrashDumps");
-
-    private string[] AttackerDumps() => Directory.Exists(AttackerFolder) ? Directory.GetFiles(AttackerFolder, "*.dmp") : [];
-
     private static void Pause(string point, uint uid)
     {
         Directory.CreateDirectory("/run/openwer");
@@ -51,21 +47,11 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         }
     }
 
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            Thread.Sleep(20);
-        }
-    }
-
     /// <summary>The attacker crashes, not raced: their dumps must come to <paramref name="expected"/>.</summary>
     private void CrashAndExpectDumps(int expected, string what)
     {
         Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "segv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == expected, what);
+        Eventually.True(() => _attacker.Dumps().Length == expected, what);
     }
 
     /// <summary>Starts the crasher as the attacker in a mode that prints READY pid=N; returns the process and N.</summary>
@@ -103,7 +89,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         // parent), and have its pid handed to a victim: a root process holding a secret in its environment.
         Tool.Run("kill", ["-KILL", pid.ToString(CultureInfo.InvariantCulture)]);
         Assert.True(crasher.WaitForExit(10_000));
-        WaitFor(() => !Directory.Exists($"/proc/{pid}"), "the killed crasher to be reaped");
+        Eventually.True(() => !Directory.Exists($"/proc/{pid}"), "the killed crasher to be reaped");
         Process? victim = null;
         for (int attempt = 0; attempt < 50 && victim is null; attempt++)
         {
@@ -127,13 +113,13 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         {
             Assert.StartsWith("READY", victim.StandardOutput.ReadLine());
             File.Delete(HandlerPausePoint.ControlFile);
-            WaitFor(() => machine.LogSince(log).Contains($"pid {pid} ", StringComparison.Ordinal), "the handler's log line");
+            Eventually.True(() => machine.LogSince(log).Contains($"pid {pid} ", StringComparison.Ordinal), "the handler's log line");
             Thread.Sleep(200);
             string text = machine.LogSince(log);
             Assert.Contains("the crashed process is gone", text);
-            foreach (var f in Directory.Exists(AttackerFolder) ? Directory.GetFiles(AttackerFolder) : [])
+            foreach (var f in Directory.Exists(_attacker.DumpFolder) ? Directory.GetFiles(_attacker.DumpFolder) : [])
                 Assert.DoesNotContain(secret, File.ReadAllText(f));
-            Assert.Empty(AttackerDumps());
+            Assert.Empty(_attacker.Dumps());
         }
         finally
         {
@@ -156,7 +142,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         File.WriteAllText("/proc/sys/kernel/core_pattern", $"|{recorder} %P %e %E %f %C %u");
         machine.Enable();
         Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "named", "x -u 0 --foo").ExitCode);
-        WaitFor(() => File.Exists(recorded), "the previous handler's record");
+        Eventually.True(() => File.Exists(recorded), "the previous handler's record");
         var lines = File.ReadAllLines(recorded);
         Assert.Equal("6", lines[0]);
         Assert.Equal("[x -u 0 --foo]", lines[2]);
@@ -164,7 +150,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Equal("[crasher]", lines[4]);
         Assert.Matches(@"^\[\d+\]$", lines[5]);
         Assert.Equal($"[{_attacker.Uid}]", lines[6]);
-        WaitFor(() => AttackerDumps().Length == 1, "the attacker's dump");
+        Eventually.True(() => _attacker.Dumps().Length == 1, "the attacker's dump");
     }
 
     [Theory]
@@ -178,7 +164,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         long log = MachineWideFixture.LogLength;
         foreach (var name in names)
             Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "named", name).ExitCode);
-        WaitFor(() => AttackerDumps().Length == names.Length, $"{names.Length} dumps");
+        Eventually.True(() => _attacker.Dumps().Length == names.Length, $"{names.Length} dumps");
         string text = machine.LogSince(log);
         foreach (var name in names)
             Assert.Contains($"(crasher, uid {_attacker.Uid}) signal 11 in thread {name}: dump written", text);
@@ -187,8 +173,8 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         machine.Settings("[LocalDumps]\nDumpCount=0\n");
         log = MachineWideFixture.LogLength;
         Assert.NotEqual(0, _attacker.Run(Crasher.Path_, "named", "--settings=x").ExitCode);
-        WaitFor(() => machine.LogSince(log).Contains("DumpCount is 0", StringComparison.Ordinal), "the DumpCount 0 line");
-        Assert.Equal(names.Length, AttackerDumps().Length);
+        Eventually.True(() => machine.LogSince(log).Contains("DumpCount is 0", StringComparison.Ordinal), "the DumpCount 0 line");
+        Assert.Equal(names.Length, _attacker.Dumps().Length);
     }
 
     [Theory]
@@ -208,13 +194,13 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
             // suid_dumpable = 1 ("debug"): the kernel dumps set-id processes in mode 1, as any other.
             File.WriteAllText("/proc/sys/fs/suid_dumpable", "1");
             Assert.Equal(139, _attacker.Run(setuid, "segv").ExitCode);
-            WaitFor(() => machine.LogSince(log).Contains("set-id", StringComparison.Ordinal), "the set-id line");
+            Eventually.True(() => machine.LogSince(log).Contains("set-id", StringComparison.Ordinal), "the set-id line");
         }
         finally
         {
             File.WriteAllText("/proc/sys/fs/suid_dumpable", saved);
         }
-        Assert.Empty(AttackerDumps());
+        Assert.Empty(_attacker.Dumps());
         Assert.Contains("its user ids", machine.LogSince(log));
 
         CrashAndExpectDumps(1, "the attacker's own dump");
@@ -229,8 +215,8 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         machine.Enable(mode);
         long log = MachineWideFixture.LogLength;
         Assert.Equal(139, _attacker.Run(Crasher.Path_, "auxv").ExitCode);
-        WaitFor(() => AttackerDumps().Length == 1, "the dump");
-        WaitFor(() => PeakMemory().IsMatch(machine.LogSince(log)), "the handler's log line");
+        Eventually.True(() => _attacker.Dumps().Length == 1, "the dump");
+        Eventually.True(() => PeakMemory().IsMatch(machine.LogSince(log)), "the handler's log line");
         long peakKb = long.Parse(PeakMemory().Match(machine.LogSince(log)).Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(peakKb < 64 * 1024, $"handler peak memory {peakKb} kB");
     }
@@ -249,20 +235,20 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Pause("started", _attacker.Uid);
         var crashes = Enumerable.Range(0, 11).Select(_ => Process.Start(new ProcessStartInfo("setpriv", _attacker.As(Crasher.Path_, "segv")) { UseShellExecute = false })!).ToList();
         WaitPaused("started", 7);
-        WaitFor(() => Regex.Matches(machine.LogSince(log), "waiting room's 2 places are taken").Count == 2, "two crashes turned away");
+        Eventually.True(() => Regex.Matches(machine.LogSince(log), "waiting room's 2 places are taken").Count == 2, "two crashes turned away");
 
         // While the attacker's handlers hang, another user's crash is collected at once.
         Assert.NotEqual(0, other.Run(Crasher.Path_, "segv").ExitCode);
-        string otherFolder = Path.Combine(other.Home, ".local/share/CrashDumps");
-        WaitFor(() => Directory.Exists(otherFolder) && Directory.GetFiles(otherFolder, "*.dmp").Length == 1, "the other user's dump");
+        string otherFolder = other.DumpFolder;
+        Eventually.True(() => Directory.Exists(otherFolder) && Directory.GetFiles(otherFolder, "*.dmp").Length == 1, "the other user's dump");
 
         // Released, the held and the waiting crashes are all collected: a burst is not lost.
         File.Delete(HandlerPausePoint.ControlFile);
         foreach (var c in crashes)
             Assert.True(c.WaitForExit(30_000));
-        WaitFor(() => AttackerDumps().Length == 9, "the nine held and waiting crashes' dumps");
+        Eventually.True(() => _attacker.Dumps().Length == 9, "the nine held and waiting crashes' dumps");
         Thread.Sleep(300);
-        Assert.Equal(9, AttackerDumps().Length);
+        Assert.Equal(9, _attacker.Dumps().Length);
     }
 
     [Theory]
@@ -296,7 +282,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         Assert.Equal("/var/log/openwer.log", new FileInfo($"/proc/{handler}/fd/2").LinkTarget);
         File.Delete(HandlerPausePoint.ControlFile);
         Assert.True(crash.WaitForExit(20_000));
-        WaitFor(() => AttackerDumps().Length == 1, "the dump");
+        Eventually.True(() => _attacker.Dumps().Length == 1, "the dump");
     }
 
     [Fact]
@@ -324,7 +310,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         long log = MachineWideFixture.LogLength;
         CrashAndExpectDumps(1, "the dump");
         Thread.Sleep(500);
-        Assert.Single(AttackerDumps());
+        Assert.Single(_attacker.Dumps());
         Assert.Contains("is an OpenWer handler itself", machine.LogSince(log));
 
         // ... or a script that runs it: the handler it starts knows it was started by us and stops there.
@@ -334,9 +320,9 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
         File.WriteAllLines(state, [$"|{wrapper} {CrashHandlerArguments.Specifiers}", "16"]);
         log = MachineWideFixture.LogLength;
         CrashAndExpectDumps(2, "the second dump");
-        WaitFor(() => machine.LogSince(log).Contains("not repeating", StringComparison.Ordinal), "the stop of the chain");
+        Eventually.True(() => machine.LogSince(log).Contains("not repeating", StringComparison.Ordinal), "the stop of the chain");
         Thread.Sleep(500);
-        Assert.Equal(2, AttackerDumps().Length);
+        Assert.Equal(2, _attacker.Dumps().Length);
         Assert.Single(Regex.Matches(machine.LogSince(log), "dump written"));
     }
 

@@ -23,6 +23,12 @@ public sealed class TestUser : IDisposable
         Home = Tool.Run("sh", ["-c", $"getent passwd {Name} | cut -d: -f6"]).Output.Trim();
     }
 
+    /// <summary>Where the default settings put this user's dumps (%LOCALAPPDATA%\\CrashDumps: ~/.local/share/CrashDumps).</summary>
+    public string DumpFolder => Path.Combine(Home, ".local/share/CrashDumps");
+
+    /// <summary>The dumps in <see cref="DumpFolder"/>, none if it does not exist yet.</summary>
+    public string[] Dumps() => Directory.Exists(DumpFolder) ? Directory.GetFiles(DumpFolder, "*.dmp") : [];
+
     /// <summary>The arguments of setpriv that run a program as this user, with only its own groups.</summary>
     public string[] As(string program, params string[] args) =>
         ["--reuid", Uid.ToString(CultureInfo.InvariantCulture), "--regid", Gid.ToString(CultureInfo.InvariantCulture), "--init-groups",
