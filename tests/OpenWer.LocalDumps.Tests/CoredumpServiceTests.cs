@@ -167,8 +167,7 @@ public sealed class CoredumpServiceTests(MachineWideFixture machine) : IClassFix
         Assert.Equal(2, Directory.GetFiles("/run/openwer", "test-paused.started.*").Length); // the other four wait their turn
 
         Assert.NotEqual(0, other.Run(Crasher.Path_, "segv").ExitCode);
-        string otherFolder = other.DumpFolder;
-        Eventually.True(() => Directory.Exists(otherFolder) && Directory.GetFiles(otherFolder, "*.dmp").Length == 1, "the other user's dump");
+        Eventually.True(() => other.Dumps().Length == 1, "the other user's dump");
 
         File.Delete(HandlerPausePoint.ControlFile);
         foreach (var c in crashes)

@@ -239,8 +239,7 @@ public sealed partial class HandlerAttackTests(MachineWideFixture machine) : ICl
 
         // While the attacker's handlers hang, another user's crash is collected at once.
         Assert.NotEqual(0, other.Run(Crasher.Path_, "segv").ExitCode);
-        string otherFolder = other.DumpFolder;
-        Eventually.True(() => Directory.Exists(otherFolder) && Directory.GetFiles(otherFolder, "*.dmp").Length == 1, "the other user's dump");
+        Eventually.True(() => other.Dumps().Length == 1, "the other user's dump");
 
         // Released, the held and the waiting crashes are all collected: a burst is not lost.
         File.Delete(HandlerPausePoint.ControlFile);
