@@ -22,19 +22,22 @@ public sealed class CrashCollection
     private readonly int _timeLimit;
     private readonly long _deadline;
 
-    private CrashCollection(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, int? pauseMarker)
+    private CrashCollection(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, bool inService)
     {
         _arguments = a;
         _timeLimit = file.HandlerTimeLimit;
         _deadline = deadline;
-        _worker = new Thread(() => Collect(a, pidFd, core, file, refused, deadline, pauseMarker, _stage)) { IsBackground = true, Name = "crash collection" };
+        _worker = new Thread(() => Collect(a, pidFd, core, file, refused, deadline, inService, _stage)) { IsBackground = true, Name = "crash collection" };
     }
 
     /// <summary>Starts collecting; <paramref name="deadline"/> is in <see cref="Environment.TickCount64"/> milliseconds.</summary>
-    /// <param name="pauseMarker">The id of this collection's test pause marker (<see cref="HandlerPausePoint"/>); null for the handler's pid.</param>
-    public static CrashCollection Start(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, int? pauseMarker = null)
+    /// <param name="inService">
+    /// Collected by the coredump service, one of many in its process: it keeps each user to their share itself (no
+    /// handler slot is taken), and the test pause marker names the crashed pid, not the handler's.
+    /// </param>
+    public static CrashCollection Start(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, bool inService = false)
     {
-        var collection = new CrashCollection(a, pidFd, core, file, refused, deadline, pauseMarker);
+        var collection = new CrashCollection(a, pidFd, core, file, refused, deadline, inService);
         collection._worker.Start();
         return collection;
     }
@@ -109,16 +112,16 @@ public sealed class CrashCollection
         }
     }
 
-    private static void Collect(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, int? pauseMarker, Stage stage)
+    private static void Collect(CrashHandlerArguments a, int pidFd, Stream core, SettingsFile file, string? refused, long deadline, bool inService, Stage stage)
     {
         string what = Describe(a);
-        bool Pause(string point) => HandlerPausePoint.Wait(point, a.Uid, deadline, pauseMarker);
+        bool Pause(string point) => HandlerPausePoint.Wait(point, a.Uid, deadline, inService ? a.Pid : null);
         try
         {
             stage.Now = "waiting for a handler slot";
-            using var slot = pauseMarker is null
-                ? HandlerSlots.TryTake(a.Uid, file.MaxHandlersPerUser, deadline, out string? turnedAway) ?? throw new CrashRefusedException(turnedAway!)
-                : null; // the coredump service keeps each user to their share itself, before a collection starts
+            using var slot = inService
+                ? null
+                : HandlerSlots.TryTake(a.Uid, file.MaxHandlersPerUser, deadline, out string? turnedAway) ?? throw new CrashRefusedException(turnedAway!);
             Pause("started");
             stage.Now = "opening the crashed process";
             using var process = CrashedProcess.Open(a, pidFd, Pause);

@@ -250,7 +250,7 @@ public sealed class CoredumpService
             return false;
         }
         connection.Answer(CoredumpProtocol.Kernel | CoredumpProtocol.Wait);
-        var collection = CrashCollection.Start(a, connection.PidFd, connection.Core, file, refused, deadline, pauseMarker: a.Pid);
+        var collection = CrashCollection.Start(a, connection.PidFd, connection.Core, file, refused, deadline, inService: true);
         if (collection.Wait())
             return false;
         // Past its time limit the kernel is let go now, but the pidfd (its descriptor number) stays the collection's

@@ -71,12 +71,6 @@ public sealed class CrashQueue(int waitingPerUser, int waitingInAll)
         }
     }
 
-    public int AtWork(uint uid)
-    {
-        lock (_gate)
-            return _atWork.GetValueOrDefault(uid);
-    }
-
     /// <summary>No more crashes are added; workers finish what waits and then stop.</summary>
     public void Close()
     {
